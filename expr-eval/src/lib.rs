@@ -1,0 +1,1 @@
+//! Evaluation of OpenAPI runtime expressions against an HTTP exchange (work in progress).
