@@ -1,1 +1,1 @@
-//! placeholder
+//! OpenAPI callbacks and links (work in progress).

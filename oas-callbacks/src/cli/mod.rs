@@ -1,0 +1,44 @@
+//! Command-line interface. Exit status (DESIGN §5): 0 success; 1 the input is invalid, a check
+//! failed or a value could not be resolved; 2 usage or I/O errors. Errors go to stderr, results
+//! to stdout.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod parse;
+
+/// Everything went as asked.
+pub(crate) const SUCCESS: u8 = 0;
+/// The input is invalid, a check failed or a value could not be resolved.
+pub(crate) const FAILURE: u8 = 1;
+/// Usage or I/O error: a missing file, an unreadable document. (clap also exits with 2.)
+#[allow(dead_code)] // used by the commands that read files
+pub(crate) const USAGE_OR_IO: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oas-callbacks",
+    version,
+    about = "OpenAPI runtime expressions: parse, evaluate, check, and resolve callbacks and links",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse a runtime expression (or, with --template, a string with embedded {expressions})
+    /// and print its canonical form.
+    Parse(parse::Args),
+}
+
+pub(crate) fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Parse(args) => parse::run(&args),
+    };
+    ExitCode::from(status)
+}
