@@ -101,6 +101,7 @@ pub(crate) fn write_name(out: &mut impl fmt::Write, name: &str, in_template: boo
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is the test failing
 mod tests {
     use super::*;
 

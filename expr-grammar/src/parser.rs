@@ -237,11 +237,13 @@ fn expression_error(text: &str, err: &PestError<Rule>, context: Context) -> RawE
         (Part::Name, Some(c)) if c == '"' || c.is_control() => {
             return error(ErrorKind::UnescapedCharacter(c), vec![]);
         }
-        (Part::Pointer(_), Some('~')) => {
-            return error(ErrorKind::InvalidPointerEscape, vec!["`~0`", "`~1`"]);
-        }
+        // Before the `~` arm: a pointer that does not start with `/` (`body#~0`) lacks its `/`;
+        // its `~0` is not the mistake.
         (Part::Pointer(start), _) if offset == start => {
             return error(ErrorKind::Unexpected, vec!["`/`", end]);
+        }
+        (Part::Pointer(_), Some('~')) => {
+            return error(ErrorKind::InvalidPointerEscape, vec!["`~0`", "`~1`"]);
         }
         _ => {}
     }

@@ -1,1 +1,724 @@
-fn main() {}
+//! Conformance table for the runtime-expression grammar.
+//!
+//! The cases live in `tests/data/*.json`; each one is a separate named trial (libtest-mimic), so
+//! a failing case never hides another and `cargo test --test conformance -- NAME` runs one.
+//! Inputs too large for a data file (1 MB and more) are generated here, as trials of their own.
+//!
+//! A data file is `{"description": "...", "cases": [CASE, ...]}`. A case is:
+//!
+//! ```json
+//! {"name": "spec-table-body-pointer", "input": "$request.body#/user/uuid", "mode": "expression",
+//!  "valid": true, "canonical": "$request.body#/user/uuid",
+//!  "ast": {"type": "request", "source": "body", "pointer": "/user/uuid"}}
+//! {"name": "dot-instead-of-hash", "input": "$response.body.id", "mode": "expression",
+//!  "valid": false, "offset": 14, "kind": "Unexpected", "expected": ["`#`", "end of input"]}
+//! ```
+//!
+//! - `mode`: `expression` ([`Expression::parse`]) or `template` ([`Template::parse`]).
+//! - valid cases: `canonical` is the expected `Display` output, `ast` the expected tree:
+//!   an expression is `{"type": "url" | "method" | "statusCode"}` or
+//!   `{"type": "request" | "response", "source": "header" | "query" | "path", "name": NAME}` or
+//!   `{"type": …, "source": "body"}` (no pointer) / `{"type": …, "source": "body", "pointer": P}`,
+//!   optionally with `"tokens"`, the decoded reference tokens of the pointer; a template is a
+//!   list of `{"literal": TEXT}` and `{"expression": EXPRESSION}`.
+//! - invalid cases: `offset` is the expected byte offset of the error; optionally `kind` (the
+//!   [`ErrorKind`] variant name), `expected` (exactly [`ParseError::expected`], in order),
+//!   `line` and `column`.
+//! - `why` (optional) says which rule of the specification or of DESIGN §2 decides the case.
+//!
+//! Unknown keys are an error, so that a misspelt key cannot silently skip a check.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use expr_grammar::{
+    ErrorKind, Expression, MAX_INPUT_LEN, ParseError, PointerBuf, Segment, Source, Template,
+};
+use libtest_mimic::{Arguments, Failed, Trial};
+use serde_json::{Map, Value, json};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = data_trials(&data_dir());
+    trials.extend(generated_trials());
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data-driven cases
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Expression,
+    Template,
+}
+
+#[derive(Debug)]
+enum Expectation {
+    Valid {
+        canonical: String,
+        ast: Value,
+    },
+    Invalid {
+        offset: usize,
+        kind: Option<String>,
+        expected: Option<Vec<String>>,
+        line: Option<usize>,
+        column: Option<usize>,
+    },
+}
+
+#[derive(Debug)]
+struct Case {
+    input: String,
+    mode: Mode,
+    expectation: Expectation,
+}
+
+/// Every case of every data file as a trial; a file or case that cannot be read becomes a
+/// failing trial that says why, so broken data is reported rather than skipped.
+fn data_trials(dir: &Path) -> Vec<Trial> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+            .collect(),
+        Err(err) => {
+            let message = format!("cannot read {}: {err}", dir.display());
+            return vec![Trial::test("data::directory", move || Err(message.into()))];
+        }
+    };
+    files.sort();
+    if files.is_empty() {
+        let message = format!("no *.json case files in {}", dir.display());
+        return vec![Trial::test("data::directory", move || Err(message.into()))];
+    }
+
+    let mut trials = Vec::new();
+    let mut seen_names = BTreeSet::new();
+    for file in files {
+        let stem = file
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let cases = match read_cases(&file) {
+            Ok(cases) => cases,
+            Err(message) => {
+                trials.push(Trial::test(format!("{stem}::<file>"), move || {
+                    Err(message.into())
+                }));
+                continue;
+            }
+        };
+        for (index, case) in cases.into_iter().enumerate() {
+            let (name, parsed) = match case {
+                Ok((name, case)) => (name, Ok(case)),
+                Err((name, message)) => (name.unwrap_or_else(|| format!("#{index}")), Err(message)),
+            };
+            let trial_name = format!("{stem}::{name}");
+            if !seen_names.insert(trial_name.clone()) {
+                trials.push(Trial::test(
+                    format!("{trial_name}#duplicate-{index}"),
+                    || Err("two cases have this name; names must be unique".into()),
+                ));
+                continue;
+            }
+            trials.push(Trial::test(trial_name, move || match parsed {
+                Ok(case) => check_case(&case),
+                Err(message) => Err(format!("malformed case: {message}").into()),
+            }));
+        }
+    }
+    trials
+}
+
+type CaseResult = Result<(String, Case), (Option<String>, String)>;
+
+fn read_cases(file: &Path) -> Result<Vec<CaseResult>, String> {
+    let text = std::fs::read_to_string(file).map_err(|err| format!("{}: {err}", file.display()))?;
+    let document: Value =
+        serde_json::from_str(&text).map_err(|err| format!("{}: {err}", file.display()))?;
+    let object = document
+        .as_object()
+        .ok_or("a case file is an object with `description` and `cases`")?;
+    check_keys(object, &["description", "cases"])?;
+    if !object.get("description").is_some_and(Value::is_string) {
+        return Err("`description` (a string) is missing".to_owned());
+    }
+    let cases = object
+        .get("cases")
+        .and_then(Value::as_array)
+        .ok_or("`cases` (an array) is missing")?;
+    if cases.is_empty() {
+        return Err("`cases` is empty".to_owned());
+    }
+    Ok(cases.iter().map(read_case).collect())
+}
+
+fn check_keys(object: &Map<String, Value>, allowed: &[&str]) -> Result<(), String> {
+    match object.keys().find(|key| !allowed.contains(&key.as_str())) {
+        Some(key) => Err(format!("unknown key `{key}` (allowed: {allowed:?})")),
+        None => Ok(()),
+    }
+}
+
+fn read_case(value: &Value) -> CaseResult {
+    let object = value
+        .as_object()
+        .ok_or((None, "a case is a JSON object".to_owned()))?;
+    let name = object
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or((None, "`name` (a string) is missing".to_owned()))?;
+    let fail = |message: String| (Some(name.clone()), message);
+    check_keys(
+        object,
+        &[
+            "name",
+            "why",
+            "input",
+            "mode",
+            "valid",
+            "canonical",
+            "ast",
+            "offset",
+            "kind",
+            "expected",
+            "line",
+            "column",
+        ],
+    )
+    .map_err(fail)?;
+    let string = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| fail(format!("`{key}` (a string) is missing")))
+    };
+    let number = |key: &str| {
+        object.get(key).map(|value| {
+            value
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| fail(format!("`{key}` must be a non-negative integer")))
+        })
+    };
+    let input = string("input")?;
+    let mode = match string("mode")?.as_str() {
+        "expression" => Mode::Expression,
+        "template" => Mode::Template,
+        other => {
+            return Err(fail(format!(
+                "`mode` is {other:?}, not expression or template"
+            )));
+        }
+    };
+    let valid = object
+        .get("valid")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| fail("`valid` (a boolean) is missing".to_owned()))?;
+    let expectation = if valid {
+        if let Some(key) = ["offset", "kind", "expected", "line", "column"]
+            .into_iter()
+            .find(|key| object.contains_key(*key))
+        {
+            return Err(fail(format!("a valid case has no `{key}`")));
+        }
+        let ast = object
+            .get("ast")
+            .cloned()
+            .ok_or_else(|| fail("`ast` is missing".to_owned()))?;
+        Expectation::Valid {
+            canonical: string("canonical")?,
+            ast,
+        }
+    } else {
+        if let Some(key) = ["canonical", "ast"]
+            .into_iter()
+            .find(|key| object.contains_key(*key))
+        {
+            return Err(fail(format!("an invalid case has no `{key}`")));
+        }
+        let expected = match object.get("expected") {
+            None => None,
+            Some(Value::Array(words)) => Some(
+                words
+                    .iter()
+                    .map(|word| word.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| fail("`expected` is a list of strings".to_owned()))?,
+            ),
+            Some(_) => return Err(fail("`expected` is a list of strings".to_owned())),
+        };
+        Expectation::Invalid {
+            offset: number("offset").ok_or_else(|| fail("`offset` is missing".to_owned()))??,
+            kind: object
+                .contains_key("kind")
+                .then(|| string("kind"))
+                .transpose()?,
+            expected,
+            line: number("line").transpose()?,
+            column: number("column").transpose()?,
+        }
+    };
+    Ok((
+        name,
+        Case {
+            input,
+            mode,
+            expectation,
+        },
+    ))
+}
+
+/// The result of parsing in the given mode, as the tree shape of the data files.
+fn parse_to_ast(input: &str, mode: Mode) -> Result<(String, Value), ParseError> {
+    match mode {
+        Mode::Expression => {
+            Expression::parse(input).map(|expr| (expr.to_string(), expression_ast(&expr)))
+        }
+        Mode::Template => {
+            Template::parse(input).map(|template| (template.to_string(), template_ast(&template)))
+        }
+    }
+}
+
+fn check_case(case: &Case) -> Result<(), Failed> {
+    let result = parse_to_ast(&case.input, case.mode);
+    match (&case.expectation, result) {
+        (Expectation::Valid { canonical, ast }, Ok((actual_canonical, actual_ast))) => {
+            let mut problems = String::new();
+            let actual_ast = without_unrequested_tokens(actual_ast, ast);
+            if &actual_ast != ast {
+                let _ = writeln!(
+                    problems,
+                    "syntax tree differs\n  expected: {ast}\n  actual:   {actual_ast}"
+                );
+            }
+            if &actual_canonical != canonical {
+                let _ = writeln!(
+                    problems,
+                    "canonical form differs\n  expected: {canonical:?}\n  actual:   {actual_canonical:?}"
+                );
+            }
+            // The canonical form must read back as the same tree (DESIGN §2).
+            match parse_to_ast(&actual_canonical, case.mode) {
+                Ok((again, reparsed_ast)) => {
+                    let reparsed_ast = without_unrequested_tokens(reparsed_ast, ast);
+                    if reparsed_ast != actual_ast || again != actual_canonical {
+                        let _ = writeln!(
+                            problems,
+                            "the canonical form {actual_canonical:?} parses back to {reparsed_ast} (written {again:?})"
+                        );
+                    }
+                }
+                Err(err) => {
+                    let _ = writeln!(
+                        problems,
+                        "the canonical form {actual_canonical:?} does not parse back:\n{err}"
+                    );
+                }
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("input {:?}\n{problems}", case.input).into())
+            }
+        }
+        (Expectation::Valid { .. }, Err(err)) => Err(format!(
+            "input {:?} should be valid, but:\n{err}\n(kind {:?}, offset {})",
+            case.input,
+            err.kind(),
+            err.offset()
+        )
+        .into()),
+        (Expectation::Invalid { .. }, Ok((canonical, ast))) => Err(format!(
+            "input {:?} should be invalid, but parses as {ast} (written {canonical:?})",
+            case.input
+        )
+        .into()),
+        (
+            Expectation::Invalid {
+                offset,
+                kind,
+                expected,
+                line,
+                column,
+            },
+            Err(err),
+        ) => check_error(
+            &case.input,
+            &err,
+            *offset,
+            kind.as_deref(),
+            expected.as_deref(),
+            *line,
+            *column,
+        ),
+    }
+}
+
+fn check_error(
+    input: &str,
+    err: &ParseError,
+    offset: usize,
+    kind: Option<&str>,
+    expected: Option<&[String]>,
+    line: Option<usize>,
+    column: Option<usize>,
+) -> Result<(), Failed> {
+    let mut problems = String::new();
+    if err.offset() != offset {
+        let _ = writeln!(problems, "offset {} instead of {offset}", err.offset());
+    }
+    if let Some(kind) = kind {
+        let actual = kind_name(err.kind());
+        if actual != kind {
+            let _ = writeln!(
+                problems,
+                "kind {actual} ({:?}) instead of {kind}",
+                err.kind()
+            );
+        }
+    }
+    if let Some(expected) = expected
+        && err.expected() != expected
+    {
+        let _ = writeln!(
+            problems,
+            "expected-words {:?} instead of {expected:?}",
+            err.expected()
+        );
+    }
+    if let Some(line) = line
+        && err.line() != line
+    {
+        let _ = writeln!(problems, "line {} instead of {line}", err.line());
+    }
+    if let Some(column) = column
+        && err.column() != column
+    {
+        let _ = writeln!(problems, "column {} instead of {column}", err.column());
+    }
+    // Whatever the case, the message must show the caret, and never a pest rule name.
+    let shown = err.to_string();
+    if !shown.ends_with('^') || !shown.starts_with(&err.message()) {
+        let _ = writeln!(problems, "the message does not end with a caret line");
+    }
+    if let Some(rule) = [
+        "_reference",
+        "_prefix",
+        "json_pointer",
+        "embedded_text",
+        "EOI",
+        "SOI",
+    ]
+    .into_iter()
+    .find(|rule| shown.contains(rule))
+    {
+        let _ = writeln!(problems, "the message names the pest rule {rule}");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("input {input:?}\n{problems}the error was:\n{shown}").into())
+    }
+}
+
+/// The variant name of an error kind, without its fields.
+fn kind_name(kind: &ErrorKind) -> String {
+    let debug = format!("{kind:?}");
+    debug
+        .split(['(', ' ', '{'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn expression_ast(expr: &Expression) -> Value {
+    match expr {
+        Expression::Url => json!({"type": "url"}),
+        Expression::Method => json!({"type": "method"}),
+        Expression::StatusCode => json!({"type": "statusCode"}),
+        Expression::Request(source) => source_ast("request", source),
+        Expression::Response(source) => source_ast("response", source),
+        other => json!({"type": format!("unknown: {other:?}")}),
+    }
+}
+
+fn source_ast(message: &str, source: &Source) -> Value {
+    match source {
+        Source::Header(name) => json!({"type": message, "source": "header", "name": name.as_str()}),
+        Source::Query(name) => json!({"type": message, "source": "query", "name": name}),
+        Source::Path(name) => json!({"type": message, "source": "path", "name": name}),
+        Source::Body(None) => json!({"type": message, "source": "body"}),
+        Source::Body(Some(pointer)) => json!({
+            "type": message,
+            "source": "body",
+            "pointer": pointer.as_str(),
+            "tokens": pointer_tokens(pointer),
+        }),
+        other => json!({"type": message, "source": format!("unknown: {other:?}")}),
+    }
+}
+
+fn pointer_tokens(pointer: &PointerBuf) -> Vec<String> {
+    pointer
+        .tokens()
+        .map(|token| token.decoded().into_owned())
+        .collect()
+}
+
+fn template_ast(template: &Template) -> Value {
+    template
+        .segments()
+        .iter()
+        .map(|segment| match segment {
+            Segment::Literal(text) => json!({"literal": text}),
+            Segment::Expression(expr) => json!({"expression": expression_ast(expr)}),
+            other => json!({"unknown": format!("{other:?}")}),
+        })
+        .collect()
+}
+
+/// The decoded pointer tokens are checked only where a case lists them: drops `tokens` from
+/// the actual tree wherever the expected tree has none at the same place.
+fn without_unrequested_tokens(actual: Value, expected: &Value) -> Value {
+    match (actual, expected) {
+        (Value::Object(mut actual), Value::Object(expected)) => {
+            if !expected.contains_key("tokens") {
+                actual.remove("tokens");
+            }
+            Value::Object(
+                actual
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let value = match expected.get(&key) {
+                            Some(expected) => without_unrequested_tokens(value, expected),
+                            None => value,
+                        };
+                        (key, value)
+                    })
+                    .collect(),
+            )
+        }
+        (Value::Array(actual), Value::Array(expected)) => Value::Array(
+            actual
+                .into_iter()
+                .enumerate()
+                .map(|(index, value)| match expected.get(index) {
+                    Some(expected) => without_unrequested_tokens(value, expected),
+                    None => value,
+                })
+                .collect(),
+        ),
+        (actual, _) => actual,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated cases: inputs of a megabyte and more. Parsing is linear, so these finish quickly; no
+// timing is asserted (the machine may be loaded), only that the result is right.
+
+const MEGABYTE: usize = 1 << 20;
+
+/// `unit` repeated until the text is at least `len` bytes long.
+fn repeat_to(unit: &str, len: usize) -> String {
+    unit.repeat(len.div_ceil(unit.len()))
+}
+
+fn generated_trials() -> Vec<Trial> {
+    vec![
+        Trial::test("generated::1mb-query-name-with-escapes", || {
+            // Every kind of name character: ASCII, an escape, a two-byte and a four-byte one.
+            let (raw_unit, decoded_unit) = (r"ab\u00e9😀~\n", "abé😀~\n");
+            let units = MEGABYTE.div_ceil(raw_unit.len());
+            let (raw, decoded) = (raw_unit.repeat(units), decoded_unit.repeat(units));
+            let input = format!("$request.query.{raw}");
+            let expr = Expression::parse(&input).map_err(|err| err.to_string())?;
+            let Expression::Request(Source::Query(name)) = &expr else {
+                return Err(format!("parsed as {:?}…", kind_of(&expr)).into());
+            };
+            check(name == &decoded, "the decoded name differs")?;
+            let canonical = format!("$request.query.{}", decoded.replace('\n', r"\n"));
+            check(expr.to_string() == canonical, "the canonical form differs")
+        }),
+        Trial::test("generated::1mb-header-name", || {
+            let name = repeat_to("X-Trace-Id.", MEGABYTE);
+            let input = format!("$response.header.{name}");
+            let expr = Expression::parse(&input).map_err(|err| err.to_string())?;
+            let Expression::Response(Source::Header(header)) = &expr else {
+                return Err(format!("parsed as {:?}…", kind_of(&expr)).into());
+            };
+            check(header.as_str() == name, "the header name differs")?;
+            check(expr.to_string() == input, "the canonical form differs")
+        }),
+        Trial::test("generated::1mb-body-pointer", || {
+            let segment = "/a~0b~1c{}é😀";
+            let pointer = repeat_to(segment, MEGABYTE);
+            let input = format!("$request.body#{pointer}");
+            let expr = Expression::parse(&input).map_err(|err| err.to_string())?;
+            let Expression::Request(Source::Body(Some(parsed))) = &expr else {
+                return Err(format!("parsed as {:?}…", kind_of(&expr)).into());
+            };
+            check(parsed.as_str() == pointer, "the pointer differs")?;
+            let tokens = pointer_tokens(parsed);
+            check(
+                tokens.len() == pointer.len() / segment.len()
+                    && tokens.iter().all(|token| token == "a~b/c{}é😀"),
+                "the decoded tokens differ",
+            )?;
+            check(expr.to_string() == input, "the canonical form differs")
+        }),
+        Trial::test(
+            "generated::1mb-query-name-then-raw-quote-is-invalid",
+            || {
+                let input = format!("$request.query.{}\"", repeat_to("name😀", MEGABYTE));
+                expect_error(
+                    Expression::parse(&input),
+                    input.len() - 1,
+                    &ErrorKind::UnescapedCharacter('"'),
+                )
+            },
+        ),
+        Trial::test("generated::1mb-pointer-then-bad-escape-is-invalid", || {
+            let input = format!("$request.body#{}~2", repeat_to("/x~1", MEGABYTE));
+            expect_error(
+                Expression::parse(&input),
+                input.len() - 2,
+                &ErrorKind::InvalidPointerEscape,
+            )
+        }),
+        Trial::test("generated::1mb-header-then-space-is-invalid", || {
+            let input = format!("$request.header.{} ", repeat_to("Accept", MEGABYTE));
+            expect_error(
+                Expression::parse(&input),
+                input.len() - 1,
+                &ErrorKind::InvalidHeaderCharacter(' '),
+            )
+        }),
+        Trial::test(
+            "generated::1mb-template-of-literals-and-expressions",
+            || {
+                let unit = "/items?id={$request.body#/id}&x={$response.header.Location}";
+                let input = repeat_to(unit, MEGABYTE);
+                let template = Template::parse(&input).map_err(|err| err.to_string())?;
+                let units = input.len() / unit.len();
+                check(
+                    template.segments().len() == 4 * units,
+                    "wrong number of segments",
+                )?;
+                check(
+                    template.expressions().count() == 2 * units,
+                    "wrong number of expressions",
+                )?;
+                check(template.to_string() == input, "the canonical form differs")
+            },
+        ),
+        Trial::test(
+            "generated::1mb-template-then-lone-close-brace-is-invalid",
+            || {
+                let input = format!("{}}}", repeat_to("a{$url}", MEGABYTE));
+                expect_error(
+                    Template::parse(&input),
+                    input.len() - 1,
+                    &ErrorKind::UnmatchedCloseBrace,
+                )
+            },
+        ),
+        Trial::test(
+            "generated::1mb-template-with-placeholder-in-the-middle-is-invalid",
+            || {
+                let half = repeat_to("x{$method}", MEGABYTE / 2);
+                let input = format!("{half}{{id}}{half}");
+                expect_error(
+                    Template::parse(&input),
+                    half.len() + 1,
+                    &ErrorKind::ExpectedDollar,
+                )
+            },
+        ),
+        Trial::test("generated::1mb-of-open-braces-is-invalid", || {
+            let input = "{".repeat(MEGABYTE);
+            expect_error(Template::parse(&input), 1, &ErrorKind::ExpectedDollar)
+        }),
+        Trial::test("generated::1mb-unclosed-brace-is-invalid", || {
+            // The expression is fine as far as it goes; the brace is never closed.
+            let input = format!("{{$request.query.{}", "q".repeat(MEGABYTE));
+            expect_error(
+                Template::parse(&input),
+                input.len(),
+                &ErrorKind::UnclosedBrace,
+            )
+        }),
+        Trial::test("generated::over-the-length-limit-expression", || {
+            let input = format!("$request.query.{}", "q".repeat(MAX_INPUT_LEN));
+            expect_error(
+                Expression::parse(&input),
+                MAX_INPUT_LEN,
+                &ErrorKind::TooLong {
+                    limit: MAX_INPUT_LEN,
+                },
+            )
+        }),
+        Trial::test("generated::over-the-length-limit-template", || {
+            let input = "t".repeat(MAX_INPUT_LEN + 1);
+            expect_error(
+                Template::parse(&input),
+                MAX_INPUT_LEN,
+                &ErrorKind::TooLong {
+                    limit: MAX_INPUT_LEN,
+                },
+            )
+        }),
+        Trial::test("generated::at-the-length-limit-template", || {
+            let input = "t".repeat(MAX_INPUT_LEN);
+            let template = Template::parse(&input).map_err(|err| err.to_string())?;
+            check(
+                template.is_literal(),
+                "a literal-only template was expected",
+            )
+        }),
+    ]
+}
+
+fn check(condition: bool, message: &str) -> Result<(), Failed> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into())
+    }
+}
+
+/// A short description of a tree that may hold a megabyte of text.
+fn kind_of(expr: &Expression) -> String {
+    let debug = format!("{expr:?}");
+    debug.chars().take(60).collect()
+}
+
+fn expect_error<T>(
+    result: Result<T, ParseError>,
+    offset: usize,
+    kind: &ErrorKind,
+) -> Result<(), Failed> {
+    match result {
+        Ok(_) => Err("the input should be invalid, but it parses".into()),
+        Err(err) if err.offset() == offset && err.kind() == kind => Ok(()),
+        Err(err) => Err(format!(
+            "expected {kind:?} at {offset}, got {:?} at {}: {}",
+            err.kind(),
+            err.offset(),
+            err.message()
+        )
+        .into()),
+    }
+}
