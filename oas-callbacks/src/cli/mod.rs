@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod parse;
 
 /// Everything went as asked.
@@ -33,12 +34,16 @@ enum Command {
     /// Parse a runtime expression (or, with --template, a string with embedded {expressions})
     /// and print its canonical form.
     Parse(parse::Args),
+    /// Check every callback key and link expression of OpenAPI documents: syntax errors with
+    /// suggested fixes, and lints against the operations (FILE:LINE:COL: error: …).
+    Check(check::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Parse(args) => parse::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     ExitCode::from(status)
 }

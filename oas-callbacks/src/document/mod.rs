@@ -1,0 +1,885 @@
+//! Loading an OpenAPI description and compiling its callbacks and links.
+
+mod files;
+mod limits;
+mod source;
+mod spans;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use expr_grammar::{Expression, ParseError, Template};
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Severity};
+pub(crate) use files::{Files, Place, RefError};
+pub use limits::LoadLimits;
+pub use source::{Format, Position};
+use source::SourceFile;
+
+/// The HTTP methods a Path Item may hold as fixed fields (3.2 adds `query`).
+const METHODS: [&str; 9] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
+];
+
+/// Whether a Path Item key is an operation (a fixed method field).
+pub(crate) fn is_method_key(key: &str) -> bool {
+    METHODS.contains(&key)
+}
+
+/// Why a document could not be loaded at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not JSON or YAML.
+    #[error("{}{}: error: {message}", path.display(), position.map(|p| format!(":{p}")).unwrap_or_default())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// Where the syntax error is, when known.
+        position: Option<Position>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A loaded OpenAPI 3.0, 3.1 or 3.2 description with its callbacks and links compiled.
+///
+/// Loading never fails on a mistake inside the document (a bad expression, a dangling
+/// reference): those become [`Document::diagnostics`], and the affected callback or link
+/// carries the error. It fails only when the file cannot be read or parsed.
+///
+/// ```
+/// let doc = oas_callbacks::Document::load("../examples/progress-api.yaml")?;
+/// let op = doc.operation("startJob").expect("declared");
+/// assert_eq!(op.callbacks()[0].name(), "progress");
+/// # Ok::<(), oas_callbacks::LoadError>(())
+/// ```
+#[derive(Debug)]
+pub struct Document {
+    pub(crate) files: Files,
+    version: Option<String>,
+    pub(crate) operations: Vec<Operation>,
+    pub(crate) component_callbacks: Vec<Callback>,
+    pub(crate) component_links: Vec<Link>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// An operation of the document: method, path, and what runtime expressions need of it.
+#[derive(Debug)]
+pub struct Operation {
+    pub(crate) place: Place,
+    method: String,
+    path: String,
+    operation_id: Option<String>,
+    pub(crate) parameters: Vec<Parameter>,
+    pub(crate) request_schema: Option<Place>,
+    pub(crate) responses: Vec<Response>,
+    pub(crate) callbacks: Vec<Callback>,
+}
+
+/// A declared parameter: name and location (`in`).
+#[derive(Debug, Clone)]
+pub(crate) struct Parameter {
+    pub(crate) name: String,
+    pub(crate) location: String,
+}
+
+/// A response of an operation: its status key, JSON schema and links.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: String,
+    pub(crate) schema: Option<Place>,
+    pub(crate) links: Vec<Link>,
+}
+
+/// One key of a Callback Object, with the operations of its Path Item.
+#[derive(Debug)]
+pub struct Callback {
+    name: String,
+    key: String,
+    pub(crate) url: Result<CallbackUrl, ParseError>,
+    /// The Path Item under the key (its key is the callback key).
+    pub(crate) place: Place,
+    pub(crate) operations: Vec<CallbackOperation>,
+}
+
+/// The compiled key of a callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackUrl {
+    /// A bare expression key such as `$request.body#/url`.
+    Expression(Expression),
+    /// A key with embedded `{expressions}`.
+    Template(Template),
+    /// A key with no expression: the URL itself.
+    Constant(String),
+}
+
+/// An operation of a callback's Path Item: the request the provider sends.
+#[derive(Debug)]
+pub struct CallbackOperation {
+    method: String,
+    operation_id: Option<String>,
+    pub(crate) request_schema: Option<Place>,
+    pub(crate) place: Place,
+}
+
+/// A Link Object.
+#[derive(Debug)]
+pub struct Link {
+    name: String,
+    pub(crate) target: LinkTarget,
+    pub(crate) parameters: Vec<(String, LinkValue)>,
+    pub(crate) request_body: Option<LinkValue>,
+    pub(crate) place: Place,
+}
+
+/// The operation a link leads to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum LinkTarget {
+    /// `operationId`.
+    OperationId(String),
+    /// `operationRef`.
+    OperationRef(String),
+    /// Neither (or both, or not a string): the link is invalid.
+    Invalid,
+}
+
+/// A link parameter value or request body, compiled.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum LinkValue {
+    /// A runtime expression (a string starting with `$`).
+    Expression(Expression),
+    /// A string with embedded `{$…}` expressions.
+    Template(Template),
+    /// A constant, passed as it is.
+    Constant(Value),
+    /// An object some of whose members are expressions.
+    Object(Vec<(String, LinkValue)>),
+    /// An array some of whose items are expressions.
+    Array(Vec<LinkValue>),
+    /// A string that looks like an expression but does not parse.
+    Invalid(String, ParseError),
+}
+
+impl Document {
+    /// Loads the description at `path` with the default [`LoadLimits`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, LoadError> {
+        Self::load_with(path, LoadLimits::default())
+    }
+
+    /// Loads the description at `path` with the given limits.
+    pub fn load_with(path: impl AsRef<Path>, limits: LoadLimits) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(path, bytes, limits)
+    }
+
+    /// Loads a description from memory; `path` names it in diagnostics, tells JSON from YAML
+    /// by its extension, and is the base of relative references.
+    pub fn from_bytes(
+        path: impl AsRef<Path>,
+        bytes: Vec<u8>,
+        limits: LoadLimits,
+    ) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        let file = SourceFile::parse(path, bytes, &limits).map_err(|err| LoadError::Syntax {
+            path: path.to_path_buf(),
+            position: err.position,
+            message: err.message,
+        })?;
+        let mut files = Files::new(limits);
+        let root = files.add(file);
+        let mut builder = Builder {
+            files,
+            diagnostics: Vec::new(),
+        };
+        let version = builder.check_root(root);
+        let operations = builder.operations(root);
+        let component_callbacks = builder.component_callbacks(root);
+        let component_links = builder.component_links(root);
+        let mut seen = std::collections::HashSet::new();
+        builder.diagnostics.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
+        // One unreadable file referenced from many places: say so once.
+        let mut unreadable = std::collections::HashSet::new();
+        builder.diagnostics.retain(|d| {
+            d.severity == Severity::Error
+                || !d.message.starts_with("cannot read referenced file")
+                || unreadable.insert(d.message.split(": ").next().unwrap_or_default().to_owned())
+        });
+        Ok(Document {
+            files: builder.files,
+            version,
+            operations,
+            component_callbacks,
+            component_links,
+            diagnostics: builder.diagnostics,
+        })
+    }
+
+    /// The `openapi` version string, when the document has one.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Whether the description uses the OpenAPI 3.0 schema dialect.
+    pub fn is_oas30(&self) -> bool {
+        self.version.as_deref().is_some_and(|v| v.starts_with("3.0"))
+    }
+
+    /// The path of the root file.
+    pub fn path(&self) -> &Path {
+        &self.files.file(0).path
+    }
+
+    /// Every operation under `paths`, in document order.
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// The operation with this `operationId`, or matching `"METHOD /path/template"`.
+    pub fn operation(&self, selector: &str) -> Option<&Operation> {
+        if let Some(op) = self
+            .operations
+            .iter()
+            .find(|op| op.operation_id.as_deref() == Some(selector))
+        {
+            return Some(op);
+        }
+        let (method, path) = selector.trim().split_once(char::is_whitespace)?;
+        self.operations
+            .iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method) && op.path == path.trim())
+    }
+
+    /// Problems found while loading: references that cannot be followed, a missing `openapi`
+    /// field. Expressions that do not parse are kept on their callback or link (see
+    /// [`Callback::url`]) and reported by [`Document::check`].
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Callback Objects under `components/callbacks`.
+    pub fn component_callbacks(&self) -> &[Callback] {
+        &self.component_callbacks
+    }
+
+    /// Link Objects under `components/links`.
+    pub fn component_links(&self) -> &[Link] {
+        &self.component_links
+    }
+
+    pub(crate) fn value(&self, place: &Place) -> Option<&Value> {
+        self.files.get(place)
+    }
+
+    /// A diagnostic at `place` (its key when `key` is set), `within` bytes into that string.
+    pub(crate) fn diagnostic_at(
+        &self,
+        severity: Severity,
+        code: &'static str,
+        place: &Place,
+        key: bool,
+        within: Option<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        diagnostic_at(&self.files, severity, code, place, key, within, message)
+    }
+}
+
+fn diagnostic_at(
+    files: &Files,
+    severity: Severity,
+    code: &'static str,
+    place: &Place,
+    key: bool,
+    within: Option<usize>,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let file = files.file(place.file);
+    let position = files.position(place, key).map(|start| match within {
+        Some(within) => file.position_within(start, within),
+        None => start,
+    });
+    let diagnostic = Diagnostic::new(severity, code, file.path.clone(), position, message);
+    match position {
+        Some(position) => diagnostic.with_source_line(file.line_text(position)),
+        None => diagnostic,
+    }
+}
+
+impl Operation {
+    /// The HTTP method, upper-case (`POST`).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The path template (`/subscribe/{eventType}`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The `operationId`, if any.
+    pub fn operation_id(&self) -> Option<&str> {
+        self.operation_id.as_deref()
+    }
+
+    /// The callbacks, one per key of each Callback Object, in document order.
+    pub fn callbacks(&self) -> &[Callback] {
+        &self.callbacks
+    }
+
+    /// The links of the response with this status (`"201"`), falling back to the `2XX`-style
+    /// range and then to `default`, as OpenAPI matches responses.
+    pub fn links_for_status(&self, status: u16) -> &[Link] {
+        self.response_for_status(status)
+            .map_or(&[], |response| response.links.as_slice())
+    }
+
+    pub(crate) fn response_for_status(&self, status: u16) -> Option<&Response> {
+        let exact = status.to_string();
+        let range = format!("{}XX", status / 100);
+        self.responses
+            .iter()
+            .find(|r| r.status == exact)
+            .or_else(|| self.responses.iter().find(|r| r.status.eq_ignore_ascii_case(&range)))
+            .or_else(|| self.responses.iter().find(|r| r.status == "default"))
+    }
+
+    /// `operationId`, or `METHOD /path` when it has none.
+    pub fn display_name(&self) -> String {
+        match &self.operation_id {
+            Some(id) => id.clone(),
+            None => format!("{} {}", self.method, self.path),
+        }
+    }
+}
+
+impl Callback {
+    /// The callback's name (its key in the operation's `callbacks` map).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The key as written: the expression or template that gives the URL.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The compiled key, or why it does not parse.
+    pub fn url(&self) -> Result<&CallbackUrl, &ParseError> {
+        self.url.as_ref()
+    }
+
+    /// The operations of the callback's Path Item.
+    pub fn operations(&self) -> &[CallbackOperation] {
+        &self.operations
+    }
+}
+
+impl CallbackOperation {
+    /// The HTTP method, upper-case.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The `operationId`, if any.
+    pub fn operation_id(&self) -> Option<&str> {
+        self.operation_id.as_deref()
+    }
+}
+
+impl Link {
+    /// The link's name (its key in the `links` map).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The operation the link leads to.
+    pub fn target(&self) -> &LinkTarget {
+        &self.target
+    }
+
+    /// The compiled parameters, in document order.
+    pub fn parameters(&self) -> &[(String, LinkValue)] {
+        &self.parameters
+    }
+
+    /// The compiled request body, if any.
+    pub fn request_body(&self) -> Option<&LinkValue> {
+        self.request_body.as_ref()
+    }
+}
+
+/// Compiles a callback key (DESIGN §2): a key starting with `$` is one bare expression; any
+/// other key is a template, and a template without expressions is a constant URL.
+pub(crate) fn compile_callback_key(key: &str) -> Result<CallbackUrl, ParseError> {
+    if key.starts_with('$') {
+        return Expression::parse(key).map(CallbackUrl::Expression);
+    }
+    let template = Template::parse(key)?;
+    Ok(if template.is_literal() {
+        CallbackUrl::Constant(key.to_owned())
+    } else {
+        CallbackUrl::Template(template)
+    })
+}
+
+/// Compiles a link parameter value or request body: a string starting with `$` is an
+/// expression; a string holding `{$` is a template; objects and arrays are compiled member by
+/// member; anything else is a constant.
+pub(crate) fn compile_link_value(value: &Value) -> LinkValue {
+    match value {
+        Value::String(text) if text.starts_with('$') => match Expression::parse(text) {
+            Ok(expr) => LinkValue::Expression(expr),
+            Err(err) => LinkValue::Invalid(text.clone(), err),
+        },
+        Value::String(text) if text.contains("{$") => match Template::parse(text) {
+            Ok(template) => LinkValue::Template(template),
+            Err(err) => LinkValue::Invalid(text.clone(), err),
+        },
+        Value::Object(members) if contains_expression(value) => LinkValue::Object(
+            members
+                .iter()
+                .map(|(name, member)| (name.clone(), compile_link_value(member)))
+                .collect(),
+        ),
+        Value::Array(items) if contains_expression(value) => {
+            LinkValue::Array(items.iter().map(compile_link_value).collect())
+        }
+        other => LinkValue::Constant(other.clone()),
+    }
+}
+
+fn contains_expression(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.starts_with('$') || text.contains("{$"),
+        Value::Object(members) => members.values().any(contains_expression),
+        Value::Array(items) => items.iter().any(contains_expression),
+        _ => false,
+    }
+}
+
+/// Walks the document once, building the model and collecting load diagnostics.
+struct Builder {
+    files: Files,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn error(&mut self, code: &'static str, place: &Place, key: bool, message: impl Into<String>) {
+        let diagnostic = diagnostic_at(&self.files, Severity::Error, code, place, key, None, message);
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn ref_error(&mut self, place: &Place, err: &RefError) {
+        let code = match err {
+            RefError::UrlRefused(_) => "ref-url",
+            RefError::Cycle(_) => "ref-cycle",
+            _ => "ref",
+        };
+        self.error(code, place, false, err.to_string());
+    }
+
+    /// Follows references at `place`, reporting a failure there: an error, since callbacks,
+    /// path items and links carry the expressions.
+    fn follow(&mut self, place: Place) -> Option<Place> {
+        match self.files.follow(place.clone()) {
+            Ok(target) => Some(target),
+            Err(err) => {
+                self.ref_error(&place, &err);
+                None
+            }
+        }
+    }
+
+    /// Follows references to a parameter, request body or response: when one cannot be
+    /// followed, only the checks that need it are skipped, so it is a warning.
+    fn follow_supporting(&mut self, place: Place, what: &str) -> Option<Place> {
+        match self.files.follow(place.clone()) {
+            Ok(target) => Some(target),
+            Err(err) => {
+                let diagnostic = diagnostic_at(
+                    &self.files,
+                    Severity::Warning,
+                    "ref-skipped",
+                    &place,
+                    false,
+                    None,
+                    format!("{err}: the checks that need this {what} are skipped"),
+                );
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn object_entries(&self, place: &Place) -> Vec<String> {
+        match self.files.get(place) {
+            Some(Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn check_root(&mut self, root: usize) -> Option<String> {
+        let place = Place {
+            file: root,
+            pointer: jsonptr::PointerBuf::new(),
+        };
+        let Some(Value::Object(map)) = self.files.get(&place) else {
+            self.error("document", &place, false, "an OpenAPI document must be an object");
+            return None;
+        };
+        let version = map.get("openapi").and_then(Value::as_str).map(str::to_owned);
+        let has_info = map.contains_key("info");
+        let has_content = ["paths", "components", "webhooks"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        match &version {
+            None => {
+                let swagger = map.contains_key("swagger");
+                self.error(
+                    "document",
+                    &place,
+                    false,
+                    if swagger {
+                        "this is a Swagger 2.0 document: OpenAPI 3.0, 3.1 or 3.2 is expected"
+                    } else {
+                        "missing `openapi` field: not an OpenAPI 3.x document"
+                    },
+                );
+            }
+            Some(v) if !(v.starts_with("3.0") || v.starts_with("3.1") || v.starts_with("3.2")) => {
+                let at = place.child("openapi");
+                self.error("document", &at, false, format!("unsupported OpenAPI version `{v}`: 3.0.x, 3.1.x or 3.2.x is expected"));
+            }
+            Some(_) => {}
+        }
+        if version.is_some() && !has_info {
+            self.error(
+                "document",
+                &place,
+                false,
+                "missing required field `info`: this looks like a fragment, not a whole OpenAPI document",
+            );
+        }
+        if version.is_some() && !has_content {
+            self.error("document", &place, false, "the document has no `paths`, `components` or `webhooks`");
+        }
+        version
+    }
+
+    fn operations(&mut self, root: usize) -> Vec<Operation> {
+        let paths = Place {
+            file: root,
+            pointer: jsonptr::PointerBuf::new(),
+        }
+        .child("paths");
+        let mut operations = Vec::new();
+        for path in self.object_entries(&paths) {
+            if path.starts_with("x-") {
+                continue;
+            }
+            let Some(item) = self.follow(paths.child(&path)) else {
+                continue;
+            };
+            let path_parameters = self.parameters(&item.child("parameters"));
+            for (method, op_place) in self.item_operations(&item) {
+                let mut parameters = path_parameters.clone();
+                for param in self.parameters(&op_place.child("parameters")) {
+                    parameters.retain(|p: &Parameter| {
+                        !(p.name == param.name && p.location == param.location)
+                    });
+                    parameters.push(param);
+                }
+                let operation = self.operation(&path, method, op_place, parameters);
+                operations.push(operation);
+            }
+        }
+        operations
+    }
+
+    /// The operations of a Path Item: the fixed method fields, then 3.2's
+    /// `additionalOperations`.
+    fn item_operations(&mut self, item: &Place) -> Vec<(String, Place)> {
+        let mut found = Vec::new();
+        let keys = self.object_entries(item);
+        for key in &keys {
+            if METHODS.contains(&key.as_str()) {
+                found.push((key.to_ascii_uppercase(), item.child(key)));
+            }
+        }
+        let extra = item.child("additionalOperations");
+        for method in self.object_entries(&extra) {
+            found.push((method.clone(), extra.child(&method)));
+        }
+        found
+    }
+
+    fn parameters(&mut self, list: &Place) -> Vec<Parameter> {
+        let count = match self.files.get(list) {
+            Some(Value::Array(items)) => items.len(),
+            _ => 0,
+        };
+        let mut parameters = Vec::new();
+        for index in 0..count {
+            let Some(param) = self.follow_supporting(list.child(&index.to_string()), "parameter") else {
+                continue;
+            };
+            let Some(value) = self.files.get(&param) else {
+                continue;
+            };
+            if let (Some(name), Some(location)) = (
+                value.get("name").and_then(Value::as_str),
+                value.get("in").and_then(Value::as_str),
+            ) {
+                parameters.push(Parameter {
+                    name: name.to_owned(),
+                    location: location.to_owned(),
+                });
+            }
+        }
+        parameters
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: String,
+        place: Place,
+        parameters: Vec<Parameter>,
+    ) -> Operation {
+        let operation_id = self
+            .files
+            .get(&place.child("operationId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let request_schema = self.request_schema(&place);
+        let responses = self.responses(&place.child("responses"));
+        let callbacks = self.callbacks_map(&place.child("callbacks"));
+        Operation {
+            place,
+            method,
+            path: path.to_owned(),
+            operation_id,
+            parameters,
+            request_schema,
+            responses,
+            callbacks,
+        }
+    }
+
+    fn request_schema(&mut self, operation: &Place) -> Option<Place> {
+        let body = operation.child("requestBody");
+        self.files.get(&body)?;
+        let body = self.follow_supporting(body, "request body")?;
+        self.files.get(&body)?;
+        self.media_schema(&body.child("content"))
+    }
+
+    /// The schema of the JSON media type of a `content` map (`application/json`, then any
+    /// `+json` or `*/*`, then the first one).
+    fn media_schema(&mut self, content: &Place) -> Option<Place> {
+        let types = self.object_entries(content);
+        let chosen = types
+            .iter()
+            .find(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")))
+            .or_else(|| types.iter().find(|t| t.split(';').next().is_some_and(|t| t.trim().ends_with("+json"))))
+            .or_else(|| types.iter().find(|t| t.starts_with("*/*") || t.starts_with("application/*")))
+            .or_else(|| types.first())?
+            .clone();
+        let schema = content.child(&chosen).child("schema");
+        self.files.get(&schema)?;
+        if let Err(err) = self.files.preload(&schema) {
+            let diagnostic = diagnostic_at(
+                &self.files,
+                Severity::Warning,
+                "schema-unreadable",
+                &schema,
+                false,
+                None,
+                format!("{err}: the schema-based checks of this schema are skipped"),
+            );
+            self.diagnostics.push(diagnostic);
+        }
+        Some(schema)
+    }
+
+    fn responses(&mut self, responses: &Place) -> Vec<Response> {
+        let mut out = Vec::new();
+        for status in self.object_entries(responses) {
+            if status.starts_with("x-") {
+                continue;
+            }
+            let Some(response) = self.follow_supporting(responses.child(&status), "response (and its links)") else {
+                continue;
+            };
+            let schema = self.media_schema(&response.child("content"));
+            let links = self.links_map(&response.child("links"));
+            out.push(Response {
+                status,
+                schema,
+                links,
+            });
+        }
+        out
+    }
+
+    fn callbacks_map(&mut self, map: &Place) -> Vec<Callback> {
+        let mut callbacks = Vec::new();
+        for name in self.object_entries(map) {
+            let Some(object) = self.follow(map.child(&name)) else {
+                continue;
+            };
+            callbacks.extend(self.callback_object(&name, &object));
+        }
+        callbacks
+    }
+
+    /// Every key of a Callback Object (`x-` extensions excepted) with its Path Item.
+    fn callback_object(&mut self, name: &str, object: &Place) -> Vec<Callback> {
+        if !matches!(self.files.get(object), Some(Value::Object(_))) {
+            self.error("callback", object, false, "a Callback Object must be an object");
+            return Vec::new();
+        }
+        let mut callbacks = Vec::new();
+        for key in self.object_entries(object) {
+            if key.starts_with("x-") {
+                continue;
+            }
+            let place = object.child(&key);
+            let url = compile_callback_key(&key);
+            let operations = match self.follow(place.clone()) {
+                Some(item) => self
+                    .item_operations(&item)
+                    .into_iter()
+                    .map(|(method, op)| {
+                        let operation_id = self
+                            .files
+                            .get(&op.child("operationId"))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned);
+                        let request_schema = self.request_schema(&op);
+                        CallbackOperation {
+                            method,
+                            operation_id,
+                            request_schema,
+                            place: op,
+                        }
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            callbacks.push(Callback {
+                name: name.to_owned(),
+                key,
+                url,
+                place,
+                operations,
+            });
+        }
+        callbacks
+    }
+
+    fn links_map(&mut self, map: &Place) -> Vec<Link> {
+        let mut links = Vec::new();
+        for name in self.object_entries(map) {
+            let Some(place) = self.follow(map.child(&name)) else {
+                continue;
+            };
+            links.push(self.link(&name, place));
+        }
+        links
+    }
+
+    fn link(&mut self, name: &str, place: Place) -> Link {
+        let value = self.files.get(&place).cloned().unwrap_or(Value::Null);
+        let target = match (
+            value.get("operationId").and_then(Value::as_str),
+            value.get("operationRef").and_then(Value::as_str),
+        ) {
+            (Some(id), None) => LinkTarget::OperationId(id.to_owned()),
+            (None, Some(reference)) => LinkTarget::OperationRef(reference.to_owned()),
+            (Some(_), Some(_)) => {
+                self.error("link-target", &place, true, format!("link `{name}` has both `operationId` and `operationRef`: exactly one is allowed"));
+                LinkTarget::Invalid
+            }
+            (None, None) => {
+                self.error("link-target", &place, true, format!("link `{name}` has neither `operationId` nor `operationRef`"));
+                LinkTarget::Invalid
+            }
+        };
+        let mut parameters = Vec::new();
+        if let Some(Value::Object(members)) = value.get("parameters") {
+            for (param, raw) in members {
+                parameters.push((param.clone(), compile_link_value(raw)));
+            }
+        }
+        let request_body = value.get("requestBody").map(compile_link_value);
+        Link {
+            name: name.to_owned(),
+            target,
+            parameters,
+            request_body,
+            place,
+        }
+    }
+
+    fn component_callbacks(&mut self, root: usize) -> Vec<Callback> {
+        let map = Place {
+            file: root,
+            pointer: jsonptr::PointerBuf::new(),
+        }
+        .child("components")
+        .child("callbacks");
+        let mut callbacks = Vec::new();
+        for name in self.object_entries(&map) {
+            let place = map.child(&name);
+            // A component that is itself a reference was (or will be) checked at its target.
+            if self.files.get(&place).and_then(|v| v.get("$ref")).is_some() {
+                if let Err(err) = self.files.follow(place.clone()) {
+                    self.ref_error(&place, &err);
+                }
+                continue;
+            }
+            callbacks.extend(self.callback_object(&name, &place));
+        }
+        callbacks
+    }
+
+    fn component_links(&mut self, root: usize) -> Vec<Link> {
+        let map = Place {
+            file: root,
+            pointer: jsonptr::PointerBuf::new(),
+        }
+        .child("components")
+        .child("links");
+        let mut links = Vec::new();
+        for name in self.object_entries(&map) {
+            let place = map.child(&name);
+            if self.files.get(&place).and_then(|v| v.get("$ref")).is_some() {
+                if let Err(err) = self.files.follow(place.clone()) {
+                    self.ref_error(&place, &err);
+                }
+                continue;
+            }
+            links.push(self.link(&name, place));
+        }
+        links
+    }
+}

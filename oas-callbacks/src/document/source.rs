@@ -1,0 +1,240 @@
+//! One file of an OpenAPI description: its text, its parsed value, and where each value sits in
+//! the text (so that every diagnostic can name a line and a column).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use super::limits::LoadLimits;
+use super::spans::{self, SpanTree};
+use super::yaml;
+
+/// The syntax a file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON (RFC 8259).
+    Json,
+    /// YAML 1.2.
+    Yaml,
+}
+
+/// A position in a file: 1-based line and column (in characters), and the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    /// Line, counting from 1.
+    pub line: usize,
+    /// Column in characters, counting from 1.
+    pub column: usize,
+    /// Byte offset from the start of the text (after any byte-order mark).
+    pub offset: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A file that failed to parse, with where.
+#[derive(Debug, Clone)]
+pub(crate) struct SyntaxError {
+    pub(crate) message: String,
+    pub(crate) position: Option<Position>,
+}
+
+/// A parsed file.
+#[derive(Debug)]
+pub(crate) struct SourceFile {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
+    pub(crate) format: Format,
+    pub(crate) value: Value,
+    /// Built eagerly for YAML (the parser reports spans as it goes) and on first use for JSON
+    /// (serde_json is the fast path; diagnostics are rare, so the spans are computed only then).
+    spans: OnceLock<Option<SpanTree>>,
+}
+
+impl SourceFile {
+    /// Parses `text` (a byte-order mark is skipped) as JSON or YAML: by the extension of
+    /// `path`, else by the first character.
+    pub(crate) fn parse(
+        path: &Path,
+        bytes: Vec<u8>,
+        limits: &LoadLimits,
+    ) -> Result<Self, SyntaxError> {
+        if bytes.len() > limits.max_file_bytes {
+            return Err(SyntaxError {
+                message: format!(
+                    "file is {} bytes, more than the limit of {} bytes (LoadLimits::max_file_bytes)",
+                    bytes.len(),
+                    limits.max_file_bytes
+                ),
+                position: None,
+            });
+        }
+        let mut text = String::from_utf8(bytes).map_err(|err| {
+            let offset = err.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&err.as_bytes()[..offset]).into_owned();
+            SyntaxError {
+                message: format!("invalid UTF-8 at byte {offset}"),
+                position: Some(position_in(&valid, offset)),
+            }
+        })?;
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        let format = detect_format(path, &text);
+        let spans = OnceLock::new();
+        let value = match format {
+            Format::Json => parse_json(&text)?,
+            Format::Yaml => {
+                let (value, tree) = yaml::parse(&text, limits)?;
+                let _ = spans.set(Some(tree));
+                value
+            }
+        };
+        Ok(SourceFile {
+            path: path.to_path_buf(),
+            text,
+            format,
+            value,
+            spans,
+        })
+    }
+
+    /// Where the key (`key == true`) or the value at `pointer` starts.
+    pub(crate) fn locate(&self, pointer: &jsonptr::Pointer, key: bool) -> Option<Position> {
+        let tree = self
+            .spans
+            .get_or_init(|| spans::json_span_tree(&self.text))
+            .as_ref()?;
+        let offset = tree.locate(pointer, key)?;
+        Some(position_in(&self.text, offset))
+    }
+
+    /// The position of the byte `within` bytes into the string that starts at `start` (a key
+    /// or value as written in the file: skip its opening quote, if any).
+    pub(crate) fn position_within(&self, start: Position, within: usize) -> Position {
+        let quoted = matches!(self.text[start.offset..].chars().next(), Some('"' | '\''));
+        let offset = (start.offset + usize::from(quoted) + within).min(self.text.len());
+        // Multi-line or escaped scalars would need the scalar's own mapping; on one line, as
+        // callback keys are, this is exact.
+        let line_end = self.text[start.offset..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start.offset + i);
+        if offset > line_end {
+            return start;
+        }
+        let mut offset = offset;
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        position_in(&self.text, offset)
+    }
+
+    /// The text of the line holding `position`, for the caret display.
+    pub(crate) fn line_text(&self, position: Position) -> &str {
+        self.text.lines().nth(position.line - 1).unwrap_or("")
+    }
+}
+
+fn detect_format(path: &Path, text: &str) -> Format {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+        Some(ext) if ext == "json" => Format::Json,
+        Some(ext) if ext == "yaml" || ext == "yml" => Format::Yaml,
+        _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
+        _ => Format::Yaml,
+    }
+}
+
+fn parse_json(text: &str) -> Result<Value, SyntaxError> {
+    serde_json::from_str(text).map_err(|err| {
+        let line = err.line();
+        let column = err.column();
+        // serde_json's column is 1-based in bytes; turn it into characters.
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let line_text = text[line_start..].split('\n').next().unwrap_or("");
+        let byte_col = column.saturating_sub(1).min(line_text.len());
+        let mut byte_col = byte_col;
+        while !line_text.is_char_boundary(byte_col) {
+            byte_col -= 1;
+        }
+        let message = err.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(head, _)| head)
+            .to_owned();
+        SyntaxError {
+            message: format!("invalid JSON: {message}"),
+            position: (line > 0).then(|| position_in(text, line_start + byte_col)),
+        }
+    })
+}
+
+/// The line and column of byte `offset` in `text`.
+pub(crate) fn position_in(text: &str, offset: usize) -> Position {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Position {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+        offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(name: &str, text: &str) -> Result<SourceFile, SyntaxError> {
+        SourceFile::parse(Path::new(name), text.as_bytes().to_vec(), &LoadLimits::default())
+    }
+
+    #[test]
+    fn locates_json_keys_and_values() {
+        let file = parse("a.json", "{\n  \"a\": {\"b c\": [1, \"x\"]}\n}").expect("valid");
+        let ptr = jsonptr::Pointer::parse("/a/b c/1").expect("pointer");
+        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((2, 18)));
+        let ptr = jsonptr::Pointer::parse("/a/b c").expect("pointer");
+        assert_eq!(file.locate(ptr, true).map(|p| (p.line, p.column)), Some((2, 9)));
+    }
+
+    #[test]
+    fn locates_yaml_keys_and_values() {
+        let file = parse("a.yaml", "a:\n  '{$x}':\n    - 1\n    - two\n").expect("valid");
+        let ptr = jsonptr::Pointer::parse("/a/{$x}").expect("pointer");
+        let key = file.locate(ptr, true).expect("located");
+        assert_eq!((key.line, key.column), (2, 3));
+        assert_eq!(file.position_within(key, 1).column, 5);
+        let ptr = jsonptr::Pointer::parse("/a/{$x}/1").expect("pointer");
+        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((4, 7)));
+    }
+
+    #[test]
+    fn skips_a_byte_order_mark() {
+        let file = parse("a.yaml", "\u{feff}openapi : 3.0.0\n").expect("valid");
+        assert_eq!(file.value["openapi"], "3.0.0");
+    }
+
+    #[test]
+    fn reports_json_errors_with_position() {
+        let err = parse("a.json", "{\n  \"a\": [1,,]\n}").expect_err("invalid");
+        let position = err.position.expect("position");
+        assert_eq!((position.line, position.column), (2, 11));
+        assert!(err.message.starts_with("invalid JSON"), "{}", err.message);
+    }
+
+    #[test]
+    fn reports_invalid_utf8() {
+        let err = SourceFile::parse(Path::new("a.yaml"), b"a: \xff".to_vec(), &LoadLimits::default())
+            .expect_err("invalid");
+        assert!(err.message.contains("UTF-8 at byte 3"), "{}", err.message);
+    }
+}

@@ -1,0 +1,224 @@
+//! YAML files, read with serde-saphyr into a JSON value plus the position of every node.
+//!
+//! serde-saphyr is maintained, panic-free by design and fuzzed, enforces budgets (depth,
+//! aliases: a "billion laughs" document fails fast) and reports spans (`Spanned<T>`), which is
+//! what file:line:column diagnostics need. (`serde_yaml` is archived and `serde_yml` deprecated.)
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::{Location, Spanned};
+
+use super::limits::LoadLimits;
+use super::source::{SyntaxError, position_in};
+use super::spans::{Children, SpanTree};
+
+pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), SyntaxError> {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_aliases = limits.max_yaml_aliases;
+    budget.max_nodes = usize::MAX;
+    budget.max_events = usize::MAX;
+    budget.max_total_scalar_bytes = limits.max_file_bytes;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let lines = LineStarts::new(text);
+    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
+        let position = err
+            .location()
+            .and_then(|loc| lines.offset(&loc))
+            .map(|offset| position_in(text, offset));
+        let message = err.to_string();
+        // The crate's message may carry its own snippet after the first line; ours shows one.
+        let first_line = message.lines().next().unwrap_or("").trim();
+        let first_line = first_line
+            .strip_prefix("error: ")
+            .unwrap_or(first_line);
+        let first_line = match first_line.split_once(": ") {
+            Some((head, rest)) if head.starts_with("line ") => rest,
+            _ => first_line,
+        };
+        SyntaxError {
+            message: format!("invalid YAML: {first_line}"),
+            position,
+        }
+    })?;
+    let mut tree = SpanTree::default();
+    let value = root.value.into_parts(lines.offset(&root.referenced).unwrap_or(0), &lines, &mut tree);
+    Ok((value, tree))
+}
+
+/// Byte offsets of line starts, to turn a (line, column) into an offset when the parser gives
+/// no byte offset.
+struct LineStarts<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineStarts<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineStarts { text, starts }
+    }
+
+    fn offset(&self, location: &Location) -> Option<usize> {
+        if let Some(offset) = location.span().byte_offset() {
+            return usize::try_from(offset).ok();
+        }
+        let line = usize::try_from(location.line()).ok()?.checked_sub(1)?;
+        let column = usize::try_from(location.column()).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(line)?;
+        let in_line = self.text[start..]
+            .char_indices()
+            .nth(column)
+            .map_or(self.text.len() - start, |(i, _)| i);
+        Some(start + in_line)
+    }
+}
+
+/// A YAML node as deserialized: the value, and its children with their spans.
+enum Node {
+    Scalar(Value),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<Key>, Spanned<Node>)>),
+}
+
+impl Node {
+    fn into_parts(self, offset: usize, lines: &LineStarts<'_>, tree: &mut SpanTree) -> Value {
+        tree.offset = offset;
+        match self {
+            Node::Scalar(value) => value,
+            Node::Seq(items) => {
+                let mut spans = Vec::with_capacity(items.len());
+                let values = items
+                    .into_iter()
+                    .map(|item| {
+                        let mut child = SpanTree::default();
+                        let at = lines.offset(&item.referenced).unwrap_or(offset);
+                        let value = item.value.into_parts(at, lines, &mut child);
+                        spans.push(child);
+                        value
+                    })
+                    .collect();
+                tree.children = Children::Seq(spans);
+                Value::Array(values)
+            }
+            Node::Map(entries) => {
+                let mut spans = HashMap::with_capacity(entries.len());
+                let mut map = Map::with_capacity(entries.len());
+                for (key, value) in entries {
+                    let key_at = lines.offset(&key.referenced).unwrap_or(offset);
+                    let value_at = lines.offset(&value.referenced).unwrap_or(key_at);
+                    let mut child = SpanTree::default();
+                    let value = value.value.into_parts(value_at, lines, &mut child);
+                    spans.insert(key.value.0.clone(), (key_at, child));
+                    map.insert(key.value.0, value);
+                }
+                tree.children = Children::Map(spans);
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+/// A mapping key: YAML allows any scalar (`200:` is an integer), JSON only strings, so
+/// scalars are turned into their text.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
+                Ok(Key(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
+                Ok(Key("null".to_owned()))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Number(v.into())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Number(v.into())))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Number::from_f64(v)
+            .map(|n| Node::Scalar(Value::Number(n)))
+            .ok_or_else(|| E::custom("a number that JSON cannot represent (NaN or infinity)"))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::String(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        Node::deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<Key>>()? {
+            let value = map.next_value::<Spanned<Node>>()?;
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
