@@ -1,0 +1,187 @@
+//! `oas-callbacks parse`, run as a real process: output streams and exit statuses as DESIGN §5
+//! fixes them (0 success, 1 invalid input, 2 usage error; results on stdout, errors on stderr).
+
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn oas_callbacks(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
+        .args(args)
+        .output()
+        .expect("the oas-callbacks binary runs")
+}
+
+fn stdout(output: &Output) -> &str {
+    std::str::from_utf8(&output.stdout).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> &str {
+    std::str::from_utf8(&output.stderr).expect("stderr is UTF-8")
+}
+
+/// Runs a command that must succeed, and returns its stdout.
+fn success(args: &[&str]) -> String {
+    let output = oas_callbacks(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?} failed: {}",
+        stderr(&output)
+    );
+    assert_eq!(stderr(&output), "", "{args:?} wrote to stderr");
+    stdout(&output).to_owned()
+}
+
+/// Runs a command that must fail with `code` and print nothing on stdout; returns its stderr.
+fn failure(args: &[&str], code: i32) -> String {
+    let output = oas_callbacks(args);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: stdout {:?}, stderr {:?}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "", "{args:?} wrote to stdout");
+    stderr(&output).to_owned()
+}
+
+#[test]
+fn expression_prints_its_canonical_form() {
+    assert_eq!(
+        success(&["parse", "$request.body#/user/uuid"]),
+        "$request.body#/user/uuid\n"
+    );
+    assert_eq!(
+        success(&["parse", "$Request.Header.Accept"]),
+        "$request.header.Accept\n"
+    );
+    assert_eq!(success(&["parse", "$STATUSCODE"]), "$statusCode\n");
+    assert_eq!(
+        success(&["parse", r"$request.query.\u00e9\/x"]),
+        "$request.query.é/x\n"
+    );
+    assert_eq!(
+        success(&["parse", "$request.path.日本語"]),
+        "$request.path.日本語\n"
+    );
+}
+
+#[test]
+fn template_prints_its_canonical_form() {
+    let key = "http://notificationServer.com?transactionId={$request.body#/id}&email={$request.body#/email}";
+    assert_eq!(success(&["parse", "--template", key]), format!("{key}\n"));
+    assert_eq!(
+        success(&["parse", "--template", "{$URL}/data"]),
+        "{$url}/data\n"
+    );
+    // The empty string is a template (but not an expression), printed as an empty line.
+    assert_eq!(success(&["parse", "--template", ""]), "\n");
+    // `$` outside braces is literal text.
+    assert_eq!(
+        success(&["parse", "--template", "$request.bodyx"]),
+        "$request.bodyx\n"
+    );
+}
+
+#[test]
+fn json_prints_the_expression_tree() {
+    let printed = success(&["parse", "--json", "$response.body#/a~1b/0"]);
+    let tree: Value = serde_json::from_str(&printed).expect("stdout is JSON");
+    assert_eq!(
+        tree,
+        json!({
+            "type": "response",
+            "source": "body",
+            "pointer": "/a~1b/0",
+            "tokens": ["a/b", "0"],
+            "canonical": "$response.body#/a~1b/0",
+        })
+    );
+    let printed = success(&["parse", "$request.header.X-Id", "--json"]);
+    let tree: Value = serde_json::from_str(&printed).expect("stdout is JSON");
+    assert_eq!(
+        tree,
+        json!({"type": "request", "source": "header", "name": "X-Id", "canonical": "$request.header.X-Id"})
+    );
+    let printed = success(&["parse", "--json", "$request.body"]);
+    let tree: Value = serde_json::from_str(&printed).expect("stdout is JSON");
+    assert_eq!(tree["pointer"], Value::Null);
+    assert_eq!(tree["canonical"], "$request.body");
+}
+
+#[test]
+fn json_prints_the_template_segments() {
+    let printed = success(&[
+        "parse",
+        "--template",
+        "--json",
+        "{$request.query.callbackUrl}/data",
+    ]);
+    let tree: Value = serde_json::from_str(&printed).expect("stdout is JSON");
+    assert_eq!(
+        tree,
+        json!({
+            "canonical": "{$request.query.callbackUrl}/data",
+            "segments": [
+                {"type": "expression", "expression": {
+                    "type": "request", "source": "query", "name": "callbackUrl",
+                    "canonical": "$request.query.callbackUrl",
+                }},
+                {"type": "literal", "text": "/data"},
+            ],
+        })
+    );
+}
+
+#[test]
+fn invalid_expression_exits_1_with_the_caret_message() {
+    let message = failure(&["parse", "$response.body.id"], 1);
+    assert_eq!(
+        message,
+        "error: expected `#` or end of input at line 1, column 15\n  |\n1 | $response.body.id\n  |               ^\n"
+    );
+}
+
+#[test]
+fn invalid_template_exits_1_with_the_caret_message() {
+    let message = failure(&["parse", "--template", "http://x/{id}"], 1);
+    assert!(
+        message.starts_with("error: expected `$` after `{`"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("1 | http://x/{id}\n  |           ^\n"),
+        "{message}"
+    );
+}
+
+#[test]
+fn template_only_inputs_are_invalid_expressions() {
+    failure(&["parse", "$request.bodyx"], 1);
+    failure(&["parse", ""], 1);
+    failure(&["parse", "{$url}"], 1);
+    failure(&["parse", "--json", "$request.headers.x"], 1);
+}
+
+#[test]
+fn input_after_double_dash_is_parsed_not_taken_as_a_flag() {
+    let message = failure(&["parse", "--", "--json"], 1);
+    assert!(message.contains("1 | --json"), "{message}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["parse"][..],
+        &["parse", "--template"],
+        &["parse", "--bogus", "$url"],
+        &["parse", "$url", "$method"],
+        &["no-such-command"],
+        &[],
+    ] {
+        let message = failure(args, 2);
+        assert!(!message.is_empty(), "{args:?}: nothing on stderr");
+    }
+}
