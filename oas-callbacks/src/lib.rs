@@ -20,8 +20,10 @@
 mod check;
 mod diagnostic;
 mod document;
+mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use validate::{ValidateError, Violation};
 pub use document::{
     Callback, CallbackOperation, CallbackUrl, Document, Format, Link, LinkTarget, LinkValue,
     LoadError, LoadLimits, Operation, Position,

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod document_args;
 mod parse;
+mod validate;
 
 /// Everything went as asked.
 pub(crate) const SUCCESS: u8 = 0;
@@ -37,6 +39,9 @@ enum Command {
     /// Check every callback key and link expression of OpenAPI documents: syntax errors with
     /// suggested fixes, and lints against the operations (FILE:LINE:COL: error: …).
     Check(check::Args),
+    /// Validate a callback payload against the request-body schema of the callback operation;
+    /// every violation is printed with its JSON pointer.
+    Validate(validate::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -44,6 +49,7 @@ pub(crate) fn main() -> ExitCode {
     let status = match cli.command {
         Command::Parse(args) => parse::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Validate(args) => validate::run(&args),
     };
     ExitCode::from(status)
 }

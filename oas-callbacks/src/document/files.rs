@@ -113,6 +113,10 @@ impl Files {
         id
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.files.len()
+    }
+
     pub(crate) fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }

@@ -1,0 +1,68 @@
+//! `oas-callbacks validate SPEC --operation ID --callback NAME [--method M] --body FILE`.
+
+use std::path::PathBuf;
+
+use super::document_args::{self, OperationArgs};
+use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    target: OperationArgs,
+    /// The callback's name (its key in the operation's `callbacks`).
+    #[arg(long)]
+    callback: String,
+    /// The callback operation's method, when its Path Item has several.
+    #[arg(long)]
+    method: Option<String>,
+    /// The payload to validate (a JSON file).
+    #[arg(long)]
+    body: PathBuf,
+}
+
+pub(crate) fn run(args: &Args) -> u8 {
+    let doc = match document_args::load(&args.target.spec) {
+        Ok(doc) => doc,
+        Err(status) => return status,
+    };
+    let op = match document_args::operation(&doc, &args.target.operation) {
+        Ok(op) => op,
+        Err(status) => return status,
+    };
+    let payload = match std::fs::read(&args.body) {
+        Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(payload) => payload,
+            Err(err) => {
+                eprintln!("error: {}: not JSON: {err}", args.body.display());
+                return FAILURE;
+            }
+        },
+        Err(err) => {
+            eprintln!("error: cannot read {}: {err}", args.body.display());
+            return USAGE_OR_IO;
+        }
+    };
+    match doc.validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload) {
+        Ok(violations) if violations.is_empty() => {
+            println!("valid");
+            SUCCESS
+        }
+        Ok(violations) => {
+            for violation in &violations {
+                let pointer = if violation.pointer.is_empty() { "(root)" } else { &violation.pointer };
+                println!("{pointer}: {}", violation.message);
+            }
+            eprintln!(
+                "error: the payload breaks the schema of callback `{}` in {} place{}",
+                args.callback,
+                violations.len(),
+                if violations.len() == 1 { "" } else { "s" }
+            );
+            FAILURE
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            FAILURE
+        }
+    }
+}
