@@ -74,15 +74,16 @@ impl Document {
                     ));
                 }
             }
-            CallbackUrl::Expression(Expression::Method | Expression::StatusCode) => {
-                out.push(self.diagnostic_at(
-                    Severity::Warning,
-                    "not-a-url",
-                    place,
-                    true,
-                    None,
-                    format!("callback key `{}` evaluates to {}, not to a URL", callback.key(), if matches!(url, CallbackUrl::Expression(Expression::Method)) { "an HTTP method" } else { "a status code" }),
-                ));
+            CallbackUrl::Expression(expr) if not_a_url(expr).is_some() => {
+                out.push(self.not_a_url(callback, expr, place));
+            }
+            CallbackUrl::Template(template)
+                if template.template().segments().len() == 1
+                    && template.template().expressions().any(|e| not_a_url(e).is_some()) =>
+            {
+                if let Some(expr) = template.template().expressions().next() {
+                    out.push(self.not_a_url(callback, expr, place));
+                }
             }
             CallbackUrl::Expression(expr) => {
                 if let Some(op) = op {
@@ -91,13 +92,27 @@ impl Document {
             }
             CallbackUrl::Template(template) => {
                 if let Some(op) = op {
-                    for expr in template.expressions() {
+                    for expr in template.template().expressions() {
                         self.lint_expression(op, None, expr, place, true, out);
                     }
                 }
             }
-            _ => {}
         }
+    }
+
+    fn not_a_url(&self, callback: &Callback, expr: &Expression, place: &Place) -> Diagnostic {
+        self.diagnostic_at(
+            Severity::Warning,
+            "not-a-url",
+            place,
+            true,
+            None,
+            format!(
+                "callback key `{}` evaluates to {}, not to a URL",
+                callback.key(),
+                not_a_url(expr).unwrap_or("a value")
+            ),
+        )
     }
 
     fn lint_link(
@@ -136,7 +151,7 @@ impl Document {
             }
             LinkValue::Template(template) => {
                 if let Some(op) = op {
-                    for expr in template.expressions() {
+                    for expr in template.template().expressions() {
                         self.lint_expression(op, response, expr, place, false, out);
                     }
                 }
@@ -434,6 +449,15 @@ impl Document {
             Some(help) => diagnostic.with_help(help),
             None => diagnostic,
         }
+    }
+}
+
+/// What an expression that can never be a URL gives instead.
+fn not_a_url(expr: &Expression) -> Option<&'static str> {
+    match expr {
+        Expression::Method => Some("the HTTP method"),
+        Expression::StatusCode => Some("the status code"),
+        _ => None,
     }
 }
 

@@ -20,9 +20,11 @@
 mod check;
 mod diagnostic;
 mod document;
+mod resolve;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink};
 pub use validate::{ValidateError, Violation};
 pub use document::{
     Callback, CallbackOperation, CallbackUrl, Document, Format, Link, LinkTarget, LinkValue,

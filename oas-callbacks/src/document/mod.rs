@@ -8,6 +8,7 @@ mod yaml;
 
 use std::path::{Path, PathBuf};
 
+use expr_eval::CompiledTemplate;
 use expr_grammar::{Expression, ParseError, Template};
 use serde_json::Value;
 
@@ -76,7 +77,6 @@ pub struct Document {
 /// An operation of the document: method, path, and what runtime expressions need of it.
 #[derive(Debug)]
 pub struct Operation {
-    pub(crate) place: Place,
     method: String,
     path: String,
     operation_id: Option<String>,
@@ -113,13 +113,13 @@ pub struct Callback {
 }
 
 /// The compiled key of a callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum CallbackUrl {
     /// A bare expression key such as `$request.body#/url`.
     Expression(Expression),
-    /// A key with embedded `{expressions}`.
-    Template(Template),
+    /// A key with embedded `{expressions}`, ready to render.
+    Template(CompiledTemplate),
     /// A key with no expression: the URL itself.
     Constant(String),
 }
@@ -130,7 +130,6 @@ pub struct CallbackOperation {
     method: String,
     operation_id: Option<String>,
     pub(crate) request_schema: Option<Place>,
-    pub(crate) place: Place,
 }
 
 /// A Link Object.
@@ -143,9 +142,9 @@ pub struct Link {
     pub(crate) place: Place,
 }
 
-/// The operation a link leads to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The operation a link leads to. Serializes as `{"operationId": …}`, `{"operationRef": …}` or
+/// `{"invalid": true}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LinkTarget {
     /// `operationId`.
@@ -156,14 +155,27 @@ pub enum LinkTarget {
     Invalid,
 }
 
+impl serde::Serialize for LinkTarget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        match self {
+            LinkTarget::OperationId(id) => map.serialize_entry("operationId", id)?,
+            LinkTarget::OperationRef(reference) => map.serialize_entry("operationRef", reference)?,
+            LinkTarget::Invalid => map.serialize_entry("invalid", &true)?,
+        }
+        map.end()
+    }
+}
+
 /// A link parameter value or request body, compiled.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum LinkValue {
     /// A runtime expression (a string starting with `$`).
     Expression(Expression),
-    /// A string with embedded `{$…}` expressions.
-    Template(Template),
+    /// A string with embedded `{$…}` expressions, ready to render.
+    Template(CompiledTemplate),
     /// A constant, passed as it is.
     Constant(Value),
     /// An object some of whose members are expressions.
@@ -436,7 +448,7 @@ pub(crate) fn compile_callback_key(key: &str) -> Result<CallbackUrl, ParseError>
     Ok(if template.is_literal() {
         CallbackUrl::Constant(key.to_owned())
     } else {
-        CallbackUrl::Template(template)
+        CallbackUrl::Template(CompiledTemplate::new(template))
     })
 }
 
@@ -450,7 +462,7 @@ pub(crate) fn compile_link_value(value: &Value) -> LinkValue {
             Err(err) => LinkValue::Invalid(text.clone(), err),
         },
         Value::String(text) if text.contains("{$") => match Template::parse(text) {
-            Ok(template) => LinkValue::Template(template),
+            Ok(template) => LinkValue::Template(CompiledTemplate::new(template)),
             Err(err) => LinkValue::Invalid(text.clone(), err),
         },
         Value::Object(members) if contains_expression(value) => LinkValue::Object(
@@ -673,7 +685,6 @@ impl Builder {
         let responses = self.responses(&place.child("responses"));
         let callbacks = self.callbacks_map(&place.child("callbacks"));
         Operation {
-            place,
             method,
             path: path.to_owned(),
             operation_id,
@@ -713,7 +724,7 @@ impl Builder {
                 &schema,
                 false,
                 None,
-                format!("{err}: the schema-based checks of this schema are skipped"),
+                format!("this schema refers to something that cannot be read ({err}): its schema-based checks are skipped"),
             );
             self.diagnostics.push(diagnostic);
         }
@@ -779,7 +790,6 @@ impl Builder {
                             method,
                             operation_id,
                             request_schema,
-                            place: op,
                         }
                     })
                     .collect(),

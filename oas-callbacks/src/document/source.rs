@@ -49,7 +49,6 @@ pub(crate) struct SyntaxError {
 pub(crate) struct SourceFile {
     pub(crate) path: PathBuf,
     pub(crate) text: String,
-    pub(crate) format: Format,
     pub(crate) value: Value,
     /// Built eagerly for YAML (the parser reports spans as it goes) and on first use for JSON
     /// (serde_json is the fast path; diagnostics are rare, so the spans are computed only then).
@@ -98,7 +97,6 @@ impl SourceFile {
         Ok(SourceFile {
             path: path.to_path_buf(),
             text,
-            format,
             value,
             spans,
         })
