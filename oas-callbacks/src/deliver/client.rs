@@ -27,6 +27,12 @@ pub trait Resolve: Send + Sync {
     fn resolve<'a>(&'a self, host: &'a str, port: u16) -> Resolving<'a>;
 }
 
+impl<R: Resolve + ?Sized> Resolve for Arc<R> {
+    fn resolve<'a>(&'a self, host: &'a str, port: u16) -> Resolving<'a> {
+        (**self).resolve(host, port)
+    }
+}
+
 /// The operating system's resolver (`getaddrinfo`, through Tokio).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemResolver;

@@ -40,6 +40,9 @@ pub use client::{
     DryRunOutcome, FailureKind, Outcome, Resolve, Resolving, StaticResolver, SystemResolver,
     deliver, dry_run, new_message_id,
 };
+pub use reqwest::Method;
+pub use reqwest::header::HeaderMap;
+
 pub use policy::{AllowEntry, CheckedTarget, Denied, DenyRule, UrlPolicy, check_url};
 pub use retry::{RetryPolicy, is_retryable_status, parse_retry_after};
 pub use signing::{SigningSecret, VerifyError, verify, verify_headers};

@@ -1,0 +1,757 @@
+//! The delivery client against tiny consumers on 127.0.0.1, explicitly allow-listed. No test here
+//! sends anything to another address, and no name is looked up (a static table stands in for DNS).
+#![cfg(feature = "deliver")]
+#![allow(clippy::unwrap_used)]
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::HeaderMap;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use oas_callbacks::deliver::signing::{DEFAULT_TOLERANCE, verify_headers};
+use oas_callbacks::deliver::{
+    Deliverer, DeliveryOptions, DeliveryRequest, DenyRule, FailureKind, Method, Outcome, Resolve,
+    Resolving, RetryPolicy, SigningSecret, StaticResolver, UrlPolicy, dry_run,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// A request as the consumer saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+    at: Instant,
+    /// Whether the Standard Webhooks signature verified.
+    verified: bool,
+}
+
+/// A consumer on 127.0.0.1 answering with `answer(n)` for its n-th request (1-based).
+struct Consumer {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: JoinHandle<()>,
+}
+
+impl Consumer {
+    async fn start(
+        answer: impl Fn(usize) -> Response<Full<Bytes>> + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let answer = Arc::new(answer);
+        let secret: Arc<SigningSecret> = Arc::new(SECRET.parse().unwrap());
+        let task = tokio::spawn({
+            let seen = seen.clone();
+            async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (seen, answer, secret) = (seen.clone(), answer.clone(), secret.clone());
+                    tokio::spawn(async move {
+                        let service = service_fn(move |req: Request<Incoming>| {
+                            let (seen, answer, secret) =
+                                (seen.clone(), answer.clone(), secret.clone());
+                            async move {
+                                let (parts, body) = req.into_parts();
+                                let body = body.collect().await.unwrap().to_bytes();
+                                let verified = verify_headers(
+                                    &secret,
+                                    &parts.headers,
+                                    &body,
+                                    DEFAULT_TOLERANCE,
+                                )
+                                .is_ok();
+                                let n = {
+                                    let mut seen = seen.lock().unwrap();
+                                    seen.push(Seen {
+                                        method: parts.method.to_string(),
+                                        path: parts.uri.path().to_owned(),
+                                        headers: parts.headers,
+                                        body,
+                                        at: Instant::now(),
+                                        verified,
+                                    });
+                                    seen.len()
+                                };
+                                Ok::<_, Infallible>(answer(n))
+                            }
+                        });
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            }
+        });
+        Self { addr, seen, task }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn status(code: u16) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(StatusCode::from_u16(code).unwrap())
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .unwrap()
+}
+
+/// Options for tests: 127.0.0.1 allowed, short timeouts and backoffs, signing on.
+fn options() -> DeliveryOptions {
+    DeliveryOptions {
+        policy: UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()),
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_secs(2),
+        deadline: Some(Duration::from_secs(10)),
+        retry: RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(80),
+            max_retry_after: Duration::from_secs(2),
+        },
+        max_response_body: 1024,
+        secret: Some(SECRET.parse().unwrap()),
+        ..DeliveryOptions::default()
+    }
+}
+
+fn payload(url: &str) -> DeliveryRequest {
+    DeliveryRequest::json(url, &serde_json::json!({"jobId": "j-1", "progress": 40}))
+}
+
+/// Never resolves anything: fails every lookup (the client must not need one for IP literals).
+struct NoResolver;
+
+impl Resolve for NoResolver {
+    fn resolve<'a>(&'a self, host: &'a str, _port: u16) -> Resolving<'a> {
+        Box::pin(async move { panic!("no lookup expected, asked for {host}") })
+    }
+}
+
+fn deliverer(options: DeliveryOptions) -> Deliverer {
+    Deliverer::new(options).unwrap().with_resolver(NoResolver)
+}
+
+#[tokio::test]
+async fn a_delivery_that_succeeds() {
+    let consumer = Consumer::start(|_| status(200)).await;
+    let request = payload(&consumer.url("/progress")).header("x-trace", "t-1");
+    let report = deliverer(options()).deliver(&request).await;
+
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 1
+        }
+    );
+    assert_eq!(report.attempt_log.len(), 1);
+    assert_eq!(report.attempt_log[0].address, Some(consumer.addr));
+    let seen = consumer.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].path, "/progress");
+    assert_eq!(seen[0].body, r#"{"jobId":"j-1","progress":40}"#);
+    assert_eq!(seen[0].headers["content-type"], "application/json");
+    assert_eq!(seen[0].headers["x-trace"], "t-1");
+    assert_eq!(seen[0].headers["webhook-id"], report.webhook_id.as_str());
+    assert!(seen[0].verified, "the consumer verifies the signature");
+
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["outcome"], "delivered");
+    assert_eq!(json["status"], 200);
+    assert_eq!(json["attempts"], 1);
+    assert_eq!(json["target"]["allowed_by"], "127.0.0.1/32");
+    assert_eq!(json["attempt_log"][0]["status"], 200);
+    assert_eq!(json["attempt_log"][0]["address"], consumer.addr.to_string());
+}
+
+#[tokio::test]
+async fn the_signature_is_verified_and_a_wrong_secret_is_not() {
+    let consumer = Consumer::start(|_| status(204)).await;
+    let mut wrong = options();
+    wrong.secret = Some(SigningSecret::from_bytes(*b"another key, twenty-four+").unwrap());
+    let report = deliverer(wrong).deliver(&payload(&consumer.url("/"))).await;
+    assert!(report.is_delivered());
+    let report = deliverer(options())
+        .deliver(&DeliveryRequest::new(
+            Method::PUT,
+            consumer.url("/put"),
+            "plain body",
+        ))
+        .await;
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 204,
+            attempts: 1
+        }
+    );
+    let seen = consumer.seen();
+    assert!(!seen[0].verified, "signed with another secret");
+    assert!(seen[1].verified);
+    assert_eq!(seen[1].method, "PUT");
+    assert_eq!(seen[1].body, "plain body");
+}
+
+#[tokio::test]
+async fn a_503_then_200_is_retried_with_the_same_idempotency_key() {
+    let consumer = Consumer::start(|n| status(if n <= 2 { 503 } else { 200 })).await;
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/cb")))
+        .await;
+
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 3
+        }
+    );
+    let statuses: Vec<_> = report.attempt_log.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
+    // Waits were drawn from [0, ceiling): 20 ms, then 40 ms.
+    assert!(report.attempt_log[0].backoff_ms.unwrap() <= 20);
+    assert!(report.attempt_log[1].backoff_ms.unwrap() <= 40);
+    assert_eq!(report.attempt_log[2].backoff_ms, None);
+
+    let seen = consumer.seen();
+    assert_eq!(seen.len(), 3);
+    for request in &seen {
+        assert_eq!(request.headers["webhook-id"], report.webhook_id.as_str());
+        assert!(request.verified);
+    }
+}
+
+#[tokio::test]
+async fn a_given_id_is_kept() {
+    let consumer = Consumer::start(|n| status(if n == 1 { 500 } else { 200 })).await;
+    let request = payload(&consumer.url("/")).with_id("msg_fixed_1");
+    let report = deliverer(options()).deliver(&request).await;
+    assert_eq!(report.webhook_id, "msg_fixed_1");
+    let ids: Vec<_> = consumer
+        .seen()
+        .iter()
+        .map(|s| s.headers["webhook-id"].clone())
+        .collect();
+    assert_eq!(ids, ["msg_fixed_1", "msg_fixed_1"]);
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_honoured() {
+    let consumer = Consumer::start(|n| {
+        if n == 1 {
+            Response::builder()
+                .status(429)
+                .header("retry-after", "1")
+                .body(Full::new(Bytes::new()))
+                .unwrap()
+        } else {
+            status(200)
+        }
+    })
+    .await;
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/")))
+        .await;
+
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 2
+        }
+    );
+    assert_eq!(report.attempt_log[0].status, Some(429));
+    assert_eq!(report.attempt_log[0].retry_after_ms, Some(1000));
+    assert_eq!(report.attempt_log[0].backoff_ms, Some(1000));
+    let seen = consumer.seen();
+    let gap = seen[1].at - seen[0].at;
+    assert!(gap >= Duration::from_millis(950), "waited {gap:?}");
+    assert!(gap < Duration::from_millis(1900), "waited {gap:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_is_not_waited_for() {
+    let consumer = Consumer::start(|_| {
+        Response::builder()
+            .status(503)
+            .header("retry-after", "3600")
+            .body(Full::new(Bytes::new()))
+            .unwrap()
+    })
+    .await;
+    let started = Instant::now();
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/")))
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+    match &report.outcome {
+        Outcome::Failed {
+            kind,
+            status,
+            attempts,
+            error,
+        } => {
+            assert_eq!(
+                (*kind, *status, *attempts),
+                (FailureKind::RetryAfterTooLong, Some(503), 1)
+            );
+            assert!(error.contains("3600"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(consumer.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_400_is_not_retried() {
+    let consumer = Consumer::start(|_| status(400)).await;
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/")))
+        .await;
+    match &report.outcome {
+        Outcome::Failed {
+            kind,
+            status,
+            attempts,
+            ..
+        } => {
+            assert_eq!(
+                (*kind, *status, *attempts),
+                (FailureKind::Status, Some(400), 1)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(consumer.seen().len(), 1);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["outcome"], "failed");
+    assert_eq!(json["kind"], "status");
+    assert_eq!(json["error"], "HTTP 400 Bad Request (not retried)");
+}
+
+#[tokio::test]
+async fn every_5xx_408_and_429_is_retried_until_the_attempts_run_out() {
+    for code in [408, 429, 500, 502, 504] {
+        let consumer = Consumer::start(move |_| status(code)).await;
+        let report = deliverer(options())
+            .deliver(&payload(&consumer.url("/")))
+            .await;
+        match &report.outcome {
+            Outcome::Failed {
+                kind,
+                status,
+                attempts,
+                ..
+            } => {
+                assert_eq!(
+                    (*kind, *status, *attempts),
+                    (FailureKind::Status, Some(code), 4)
+                );
+            }
+            other => panic!("{code}: {other:?}"),
+        }
+        assert_eq!(consumer.seen().len(), 4, "{code}");
+    }
+    for code in [401, 403, 404, 409, 422] {
+        let consumer = Consumer::start(move |_| status(code)).await;
+        let report = deliverer(options())
+            .deliver(&payload(&consumer.url("/")))
+            .await;
+        assert_eq!(report.attempt_log.len(), 1, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn a_consumer_that_never_answers_is_bounded_by_the_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let task = tokio::spawn({
+        let accepted = accepted.clone();
+        async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
+                held.push(stream); // read nothing, answer nothing
+            }
+        }
+    });
+    let mut opts = options();
+    opts.timeout = Duration::from_millis(300);
+    opts.retry.max_attempts = 2;
+    let started = Instant::now();
+    let report = deliverer(opts)
+        .deliver(&payload(&format!("http://{addr}/")))
+        .await;
+    let took = started.elapsed();
+    task.abort();
+
+    match &report.outcome {
+        Outcome::Failed {
+            kind,
+            attempts,
+            status,
+            ..
+        } => {
+            assert_eq!((*kind, *attempts, *status), (FailureKind::Timeout, 2, None));
+        }
+        other => panic!("{other:?}"),
+    }
+    for attempt in &report.attempt_log {
+        assert_eq!(attempt.error_kind, Some(FailureKind::Timeout));
+        assert!((250..1000).contains(&attempt.elapsed_ms), "{attempt:?}");
+    }
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        2,
+        "one connection per attempt"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried() {
+    // A port nobody listens on (bound, then released).
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let report = deliverer(options())
+        .deliver(&payload(&format!("http://{addr}/")))
+        .await;
+    match &report.outcome {
+        Outcome::Failed { kind, attempts, .. } => {
+            assert_eq!((*kind, *attempts), (FailureKind::Connect, 4));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        report
+            .attempt_log
+            .iter()
+            .all(|a| a.error_kind == Some(FailureKind::Connect))
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let elsewhere = Consumer::start(|_| status(200)).await;
+    let location = elsewhere.url("/elsewhere");
+    let consumer = Consumer::start(move |_| {
+        Response::builder()
+            .status(302)
+            .header("location", location.as_str())
+            .body(Full::new(Bytes::new()))
+            .unwrap()
+    })
+    .await;
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/")))
+        .await;
+
+    match &report.outcome {
+        Outcome::Failed {
+            kind,
+            status,
+            attempts,
+            ..
+        } => {
+            assert_eq!(
+                (*kind, *status, *attempts),
+                (FailureKind::Redirect, Some(302), 1)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        report.attempt_log[0].location.as_deref(),
+        Some(elsewhere.url("/elsewhere").as_str())
+    );
+    assert_eq!(consumer.seen().len(), 1);
+    assert!(
+        elsewhere.seen().is_empty(),
+        "the redirect target was never called"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_response_is_read_up_to_the_cap() {
+    // A raw server that announces 100 MB and writes until the client goes away.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 4096];
+        let _ = stream.read(&mut request).await;
+        let total: usize = 100 * 1024 * 1024;
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {total}\r\n\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut written = 0;
+        while written < total {
+            match stream.write(&chunk).await {
+                Ok(n) => written += n,
+                Err(_) => break,
+            }
+        }
+        written
+    });
+    let started = Instant::now();
+    let report = deliverer(options())
+        .deliver(&payload(&format!("http://{addr}/")))
+        .await;
+    let written = tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 1
+        }
+    );
+    let attempt = &report.attempt_log[0];
+    assert!(attempt.response_truncated);
+    assert_eq!(attempt.response_bytes, 1024);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        written < 100 * 1024 * 1024,
+        "the client stopped reading ({written} bytes written)"
+    );
+}
+
+#[tokio::test]
+async fn a_small_response_is_read_whole() {
+    let consumer =
+        Consumer::start(|_| Response::new(Full::new(Bytes::from(vec![b'y'; 1000])))).await;
+    let report = deliverer(options())
+        .deliver(&payload(&consumer.url("/")))
+        .await;
+    assert_eq!(report.attempt_log[0].response_bytes, 1000);
+    assert!(!report.attempt_log[0].response_truncated);
+}
+
+/// Counts lookups, and answers differently the second time (a rebinding attempt).
+struct Rebinding {
+    lookups: AtomicUsize,
+    first: IpAddr,
+}
+
+impl Resolve for Rebinding {
+    fn resolve<'a>(&'a self, _host: &'a str, _port: u16) -> Resolving<'a> {
+        let n = self.lookups.fetch_add(1, Ordering::SeqCst);
+        let answer = if n == 0 {
+            self.first
+        } else {
+            "192.0.2.1".parse().unwrap()
+        };
+        Box::pin(async move { Ok(vec![answer]) })
+    }
+}
+
+#[tokio::test]
+async fn a_host_name_is_resolved_once_and_the_checked_address_is_used() {
+    let consumer = Consumer::start(|n| status(if n == 1 { 503 } else { 200 })).await;
+    let resolver = Arc::new(Rebinding {
+        lookups: AtomicUsize::new(0),
+        first: "127.0.0.1".parse().unwrap(),
+    });
+    let mut opts = options();
+    opts.policy = UrlPolicy::default().with_allowed("consumer.test".parse().unwrap());
+    let deliverer = Deliverer::new(opts)
+        .unwrap()
+        .with_resolver(resolver.clone());
+    let url = format!("http://consumer.test:{}/cb", consumer.addr.port());
+    let report = deliverer.deliver(&payload(&url)).await;
+
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 2
+        }
+    );
+    assert_eq!(
+        resolver.lookups.load(Ordering::SeqCst),
+        1,
+        "one lookup for all attempts"
+    );
+    assert!(
+        report
+            .attempt_log
+            .iter()
+            .all(|a| a.address == Some(consumer.addr))
+    );
+    let target = report.target.as_ref().unwrap();
+    assert_eq!(target.addresses(), ["127.0.0.1".parse::<IpAddr>().unwrap()]);
+    let seen = consumer.seen();
+    assert_eq!(
+        seen[0].headers["host"],
+        format!("consumer.test:{}", consumer.addr.port()).as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_name_resolving_to_a_refused_address_is_denied_without_a_connection() {
+    // The name resolves to loopback, which is not allow-listed here: refused before connecting.
+    let consumer = Consumer::start(|_| status(200)).await;
+    let mut opts = options();
+    opts.policy = UrlPolicy::default().with_http(true);
+    let deliverer = Deliverer::new(opts)
+        .unwrap()
+        .with_resolver(StaticResolver::new().with("sneaky.test", ["127.0.0.1".parse().unwrap()]));
+    let url = format!("http://sneaky.test:{}/", consumer.addr.port());
+    let report = deliverer.deliver(&payload(&url)).await;
+    match &report.outcome {
+        Outcome::Denied(denied) => {
+            assert_eq!(denied.rule, DenyRule::Loopback);
+            assert_eq!(denied.host.as_deref(), Some("sneaky.test"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(report.attempt_log.is_empty());
+    assert!(consumer.seen().is_empty());
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["outcome"], "denied");
+    assert_eq!(json["rule"], "loopback");
+
+    // A name missing from the table fails to resolve; nothing is sent.
+    let report = deliverer.deliver(&payload("https://unknown.test/")).await;
+    assert!(matches!(
+        report.outcome,
+        Outcome::Failed {
+            kind: FailureKind::Resolve,
+            attempts: 0,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_loopback_url_that_is_not_allowed_is_denied() {
+    let consumer = Consumer::start(|_| status(200)).await;
+    let mut opts = options();
+    opts.policy = UrlPolicy::default().with_http(true);
+    let report = deliverer(opts).deliver(&payload(&consumer.url("/"))).await;
+    assert!(matches!(&report.outcome, Outcome::Denied(d) if d.rule == DenyRule::Loopback));
+    assert!(consumer.seen().is_empty());
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_delivery() {
+    let consumer = Consumer::start(|_| status(503)).await;
+    let mut opts = options();
+    opts.retry.max_attempts = 100;
+    opts.retry.initial_backoff = Duration::from_millis(100);
+    opts.retry.max_backoff = Duration::from_millis(100);
+    opts.deadline = Some(Duration::from_millis(400));
+    let started = Instant::now();
+    let report = deliverer(opts).deliver(&payload(&consumer.url("/"))).await;
+    assert!(started.elapsed() < Duration::from_millis(800));
+    assert!(
+        matches!(
+            report.outcome,
+            Outcome::Failed {
+                kind: FailureKind::Deadline,
+                ..
+            }
+        ),
+        "{:?}",
+        report.outcome
+    );
+    assert!(report.attempt_log.len() >= 2);
+}
+
+#[tokio::test]
+async fn reserved_headers_are_the_clients_own() {
+    let consumer = Consumer::start(|_| status(200)).await;
+    let request = payload(&consumer.url("/"))
+        .header("webhook-id", "forged")
+        .header("Host", "evil.example")
+        .header("content-type", "application/cloudevents+json");
+    let report = deliverer(options()).deliver(&request).await;
+    assert!(report.is_delivered());
+    assert_eq!(report.ignored_headers, ["webhook-id", "host"]);
+    let seen = consumer.seen();
+    assert_eq!(seen[0].headers["webhook-id"], report.webhook_id.as_str());
+    assert_eq!(seen[0].headers["host"], consumer.addr.to_string().as_str());
+    assert_eq!(
+        seen[0].headers["content-type"],
+        "application/cloudevents+json"
+    );
+    assert!(seen[0].verified);
+
+    let bad = payload(&consumer.url("/")).header("bad header", "x");
+    let report = deliverer(options()).deliver(&bad).await;
+    assert!(matches!(
+        report.outcome,
+        Outcome::Failed {
+            kind: FailureKind::Request,
+            attempts: 0,
+            ..
+        }
+    ));
+    assert_eq!(consumer.seen().len(), 1);
+}
+
+#[test]
+fn a_dry_run_checks_without_connecting() {
+    let opts = options();
+    let run = dry_run(&opts, &payload("http://127.0.0.1:9/cb").with_id("msg_dry"));
+    let json = serde_json::to_value(&run).unwrap();
+    assert_eq!(json["outcome"], "would-send");
+    assert_eq!(json["webhook_id"], "msg_dry");
+    assert_eq!(json["target"]["addresses"][0], "127.0.0.1");
+    let headers: Vec<(String, String)> = serde_json::from_value(json["headers"].clone()).unwrap();
+    let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+    for name in [
+        "content-type",
+        "user-agent",
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+
+    let run = dry_run(&opts, &payload("https://[::ffff:10.0.0.1]/cb"));
+    let json = serde_json::to_value(&run).unwrap();
+    assert_eq!(json["outcome"], "denied");
+    assert_eq!(json["rule"], "private");
+
+    let run = dry_run(&opts, &payload("https://hooks.example/cb"));
+    let json = serde_json::to_value(&run).unwrap();
+    assert_eq!(json["outcome"], "would-send");
+    assert_eq!(json["target"]["addresses_checked"], false);
+}
