@@ -125,6 +125,9 @@ pub struct DeliveryOptions {
     pub secret: Option<SigningSecret>,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// Certificates trusted for `https` besides the system's roots (a private CA, or a test's),
+    /// each DER bytes or PEM text (which may hold several).
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for DeliveryOptions {
@@ -138,6 +141,7 @@ impl Default for DeliveryOptions {
             max_response_body: 64 * 1024,
             secret: None,
             user_agent: concat!("oas-callbacks/", env!("CARGO_PKG_VERSION")).to_owned(),
+            extra_root_certificates: Vec::new(),
         }
     }
 }
@@ -534,14 +538,33 @@ impl fmt::Debug for Deliverer {
     }
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
-    use rustls_platform_verifier::BuilderVerifierExt as _;
+fn tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, BuildError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots: Vec<CertificateDer<'static>> = Vec::new();
+    for (i, bytes) in extra_roots.iter().enumerate() {
+        if bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
+            for cert in CertificateDer::pem_slice_iter(bytes) {
+                roots.push(
+                    cert.map_err(|e| BuildError(format!("extra root certificate {}: {e}", i + 1)))?,
+                );
+            }
+        } else {
+            roots.push(CertificateDer::from(bytes.clone()));
+        }
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = if roots.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
+    }
+    .map_err(|e| BuildError(e.to_string()))?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| BuildError(e.to_string()))?
-        .with_platform_verifier()
-        .map_err(|e| BuildError(e.to_string()))?
+        .dangerous() // not dangerous: the platform verifier is the standard one
+        .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
@@ -597,10 +620,11 @@ enum Step {
 impl Deliverer {
     /// A deliverer with the system resolver.
     pub fn new(options: DeliveryOptions) -> Result<Self, BuildError> {
+        let tls = tls_config(&options.extra_root_certificates)?;
         Ok(Self {
             options,
             resolver: Arc::new(SystemResolver),
-            tls: tls_config()?,
+            tls,
         })
     }
 
