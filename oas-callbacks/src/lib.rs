@@ -31,6 +31,5 @@ pub use document::{
     LoadError, LoadLimits, Operation, Position,
 };
 
-/// Callback delivery: URL policy, HTTP client with retries, Standard Webhooks signing.
 #[cfg(feature = "deliver")]
 pub mod deliver;
