@@ -205,6 +205,8 @@ impl BodyBuf {
 /// An owned HTTP request: method, full URL, headers, body, and the path template or path
 /// parameters.
 ///
+/// It deserializes from the `request` object of an exchange file (see [`OwnedExchange`]).
+///
 /// ```
 /// use expr_eval::{evaluate, OwnedExchange, OwnedRequest};
 /// use expr_grammar::Expression;
@@ -219,7 +221,8 @@ impl BodyBuf {
 /// assert_eq!(column, "2");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(try_from = "wire::RequestFile")]
 pub struct OwnedRequest {
     method: String,
     url: String,
@@ -370,6 +373,8 @@ impl Message for OwnedRequest {
 
 /// An owned HTTP response: status, headers and body.
 ///
+/// It deserializes from the `response` object of an exchange file (see [`OwnedExchange`]).
+///
 /// ```
 /// use expr_eval::{evaluate, OwnedExchange, OwnedRequest, OwnedResponse};
 /// use expr_grammar::Expression;
@@ -381,7 +386,8 @@ impl Message for OwnedRequest {
 /// assert_eq!(location, "https://example.org/subscription/1");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(try_from = "wire::ResponseFile")]
 pub struct OwnedResponse {
     status: u16,
     headers: Headers,
@@ -521,7 +527,7 @@ mod wire {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    struct RequestFile {
+    pub(super) struct RequestFile {
         method: String,
         url: String,
         #[serde(default)]
@@ -538,7 +544,7 @@ mod wire {
 
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    struct ResponseFile {
+    pub(super) struct ResponseFile {
         status: u64,
         #[serde(default)]
         headers: Fields,
@@ -569,6 +575,17 @@ mod wire {
         type Error = ExchangeError;
 
         fn try_from(file: ExchangeFile) -> Result<Self, ExchangeError> {
+            Ok(OwnedExchange {
+                request: file.request.try_into()?,
+                response: file.response.map(TryInto::try_into).transpose()?,
+            })
+        }
+    }
+
+    impl TryFrom<RequestFile> for OwnedRequest {
+        type Error = ExchangeError;
+
+        fn try_from(file: RequestFile) -> Result<Self, ExchangeError> {
             let RequestFile {
                 method,
                 url,
@@ -577,7 +594,7 @@ mod wire {
                 headers,
                 body: json,
                 body_text,
-            } = file.request;
+            } = file;
             let headers = Headers(headers.0);
             let url = if url.starts_with('/') {
                 let host = headers
@@ -593,23 +610,23 @@ mod wire {
             request.headers = headers;
             request.set_path_template(path_template)?;
             request.path_parameters = path_parameters.map(|p| p.0).unwrap_or_default();
+            Ok(request)
+        }
+    }
 
-            let response = match file.response {
-                None => None,
-                Some(file) => {
-                    let status =
-                        u16::try_from(file.status).map_err(|_| ExchangeError::InvalidStatus {
-                            status: file.status,
-                        })?;
-                    let mut response = OwnedResponse::new(status)?;
-                    let headers = Headers(file.headers.0);
-                    response.body = body(file.body, file.body_text)?;
-                    response.body.settle(&headers);
-                    response.headers = headers;
-                    Some(response)
-                }
-            };
-            Ok(OwnedExchange { request, response })
+    impl TryFrom<ResponseFile> for OwnedResponse {
+        type Error = ExchangeError;
+
+        fn try_from(file: ResponseFile) -> Result<Self, ExchangeError> {
+            let status = u16::try_from(file.status).map_err(|_| ExchangeError::InvalidStatus {
+                status: file.status,
+            })?;
+            let mut response = OwnedResponse::new(status)?;
+            let headers = Headers(file.headers.0);
+            response.body = body(file.body, file.body_text)?;
+            response.body.settle(&headers);
+            response.headers = headers;
+            Ok(response)
         }
     }
 

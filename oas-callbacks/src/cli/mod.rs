@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod document_args;
+mod eval;
 mod parse;
 mod validate;
 
@@ -36,6 +37,9 @@ enum Command {
     /// Parse a runtime expression (or, with --template, a string with embedded {expressions})
     /// and print its canonical form.
     Parse(parse::Args),
+    /// Evaluate a runtime expression (starts with `$`) or a template against an HTTP exchange:
+    /// an exchange file, or a raw HTTP/1.1 request and response.
+    Eval(eval::Args),
     /// Check every callback key and link expression of OpenAPI documents: syntax errors with
     /// suggested fixes, and lints against the operations (FILE:LINE:COL: error: …).
     Check(check::Args),
@@ -48,6 +52,7 @@ pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Parse(args) => parse::run(&args),
+        Command::Eval(args) => eval::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
     };
