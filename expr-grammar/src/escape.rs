@@ -53,7 +53,9 @@ pub(crate) fn decode_name(raw: &str) -> Result<String, LoneSurrogate> {
                             });
                         };
                         i += 6;
-                        let scalar = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                        let scalar = 0x10000
+                            + ((u32::from(unit) - 0xD800) << 10)
+                            + (u32::from(low) - 0xDC00);
                         char::from_u32(scalar).ok_or(LoneSurrogate {
                             offset: escape_start,
                         })?

@@ -7,10 +7,10 @@ use pest::Parser as _;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 
+use crate::MAX_INPUT_LEN;
 use crate::ast::{Expression, HeaderName, Segment, Source, Template, is_tchar};
 use crate::error::{ErrorKind, ParseError, RawError};
 use crate::escape;
-use crate::MAX_INPUT_LEN;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "runtime_expression.pest"]
@@ -59,6 +59,16 @@ fn check_length(input: &str) -> Result<(), RawError> {
 }
 
 fn expression(text: &str, context: Context) -> Result<Expression, RawError> {
+    if let Some(expr) = fast::expression(text) {
+        #[cfg(debug_assertions)]
+        fast::check_against_grammar(text, &expr, |text| grammar_expression(text, context).ok());
+        return Ok(expr);
+    }
+    grammar_expression(text, context)
+}
+
+/// Parses with the pest grammar: the reference, and the only source of error reports.
+fn grammar_expression(text: &str, context: Context) -> Result<Expression, RawError> {
     let mut pairs = Grammar::parse(Rule::expression_input, text)
         .map_err(|err| expression_error(text, &err, context))?;
     let pair = pairs.next().ok_or_else(|| internal_error(0))?;
@@ -66,8 +76,18 @@ fn expression(text: &str, context: Context) -> Result<Expression, RawError> {
 }
 
 fn template(input: &str) -> Result<Template, RawError> {
-    let pairs = Grammar::parse(Rule::template_input, input)
-        .map_err(|err| template_error(input, &err))?;
+    if let Some(template) = fast::template(input) {
+        #[cfg(debug_assertions)]
+        fast::check_against_grammar(input, &template, |input| grammar_template(input).ok());
+        return Ok(template);
+    }
+    grammar_template(input)
+}
+
+/// Parses with the pest grammar: the reference, and the only source of error reports.
+fn grammar_template(input: &str) -> Result<Template, RawError> {
+    let pairs =
+        Grammar::parse(Rule::template_input, input).map_err(|err| template_error(input, &err))?;
     let mut segments = Vec::new();
     for pair in pairs {
         match pair.as_rule() {
@@ -216,7 +236,10 @@ fn expression_error(text: &str, err: &PestError<Rule>, context: Context) -> RawE
         {
             return error(
                 ErrorKind::InvalidHeaderCharacter(c),
-                vec!["a header-name character (letter, digit or one of !#$%&'*+-.^_`|~)", end],
+                vec![
+                    "a header-name character (letter, digit or one of !#$%&'*+-.^_`|~)",
+                    end,
+                ],
             );
         }
         (Part::HeaderName(start), found) if offset == start => {
@@ -231,7 +254,17 @@ fn expression_error(text: &str, err: &PestError<Rule>, context: Context) -> RawE
         (Part::Name, Some('\\')) => {
             return error(
                 ErrorKind::InvalidNameEscape,
-                vec!["`\\\"`", "`\\\\`", "`\\/`", "`\\b`", "`\\f`", "`\\n`", "`\\r`", "`\\t`", "`\\uXXXX`"],
+                vec![
+                    "`\\\"`",
+                    "`\\\\`",
+                    "`\\/`",
+                    "`\\b`",
+                    "`\\f`",
+                    "`\\n`",
+                    "`\\r`",
+                    "`\\t`",
+                    "`\\uXXXX`",
+                ],
             );
         }
         (Part::Name, Some(c)) if c == '"' || c.is_control() => {
@@ -310,5 +343,143 @@ fn template_error(input: &str, err: &PestError<Rule>) -> RawError {
         kind,
         offset,
         expected,
+    }
+}
+
+/// A direct reading of well-formed input, without pest.
+///
+/// pest pays for its error reporting on every input (attempt tracking, a stack probe on each
+/// rule and repetition, a token queue, a line index): about 1.5 µs for
+/// `$request.body#/user/uuid`. Valid input is the common case (every callback key of a loaded
+/// document), so it is read here directly, rule for rule as in `runtime_expression.pest`, in a
+/// small fraction of that. Anything this reader does not accept goes to the pest grammar,
+/// which stays the reference: it decides every error and produces every error report, so a
+/// reader that is too strict costs only time. Debug builds check every input up to
+/// `CROSS_CHECK_LIMIT` bytes against the grammar, so the tests (and the fuzzer) compare the two.
+mod fast {
+    use jsonptr::Pointer;
+
+    use super::strip_prefix_ignore_case;
+    use crate::ast::{Expression, HeaderName, Segment, Source, Template, is_tchar};
+    use crate::escape;
+
+    /// `expression` of the grammar, on the whole text; `None` if the text is not one (or is one
+    /// that this reader leaves to the grammar).
+    pub(super) fn expression(text: &str) -> Option<Expression> {
+        // expression = "$url" / "$method" / "$statusCode" / "$request." source / "$response." source
+        if text.eq_ignore_ascii_case("$url") {
+            return Some(Expression::Url);
+        }
+        if text.eq_ignore_ascii_case("$method") {
+            return Some(Expression::Method);
+        }
+        if text.eq_ignore_ascii_case("$statusCode") {
+            return Some(Expression::StatusCode);
+        }
+        if let Some(rest) = strip_prefix_ignore_case(text, "$request.") {
+            return source(rest).map(Expression::Request);
+        }
+        strip_prefix_ignore_case(text, "$response.")
+            .and_then(source)
+            .map(Expression::Response)
+    }
+
+    fn source(text: &str) -> Option<Source> {
+        // header-reference = "header." token ; token = 1*tchar
+        if let Some(token) = strip_prefix_ignore_case(text, "header.") {
+            let is_token = !token.is_empty() && token.bytes().all(is_tchar);
+            return is_token.then(|| Source::Header(HeaderName::from_token(token)));
+        }
+        // query-reference = "query." name ; path-reference = "path." name
+        if let Some(raw) = strip_prefix_ignore_case(text, "query.") {
+            return name(raw).map(Source::Query);
+        }
+        if let Some(raw) = strip_prefix_ignore_case(text, "path.") {
+            return name(raw).map(Source::Path);
+        }
+        // body-reference = "body" ["#" json-pointer]
+        let rest = strip_prefix_ignore_case(text, "body")?;
+        if rest.is_empty() {
+            return Some(Source::Body(None));
+        }
+        // jsonptr checks exactly RFC 6901's json-pointer: "" or "/"-led tokens with `~0`/`~1`.
+        let pointer = Pointer::parse(rest.strip_prefix('#')?).ok()?;
+        Some(Source::Body(Some(pointer.to_buf())))
+    }
+
+    /// `name = *char` (RFC 8259 `char`), decoded; `None` for a raw `"` or control character,
+    /// a malformed escape, or a lone surrogate (which the grammar reports).
+    fn name(raw: &str) -> Option<String> {
+        let bytes = raw.as_bytes();
+        let mut escaped = false;
+        let mut i = 0;
+        while let Some(&byte) = bytes.get(i) {
+            match byte {
+                // unescaped = %x20-21 / %x23-5B / %x5D-10FFFF: every byte of a multi-byte
+                // UTF-8 character is >= 0x80, so only these ASCII bytes are refused.
+                0x00..=0x1F | b'"' => return None,
+                b'\\' => {
+                    escaped = true;
+                    let len = match bytes.get(i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => 2,
+                        b'u' if bytes.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => 6,
+                        _ => return None,
+                    };
+                    i += len;
+                }
+                _ => i += 1,
+            }
+        }
+        if escaped {
+            escape::decode_name(raw).ok()
+        } else {
+            Some(raw.to_owned())
+        }
+    }
+
+    /// `template_input` of the grammar: literal text without braces, and `{expression}`.
+    pub(super) fn template(input: &str) -> Option<Template> {
+        let mut segments = Vec::new();
+        let mut rest = input;
+        while !rest.is_empty() {
+            let Some(brace) = rest.find(['{', '}']) else {
+                segments.push(Segment::Literal(rest.to_owned()));
+                break;
+            };
+            if brace > 0 {
+                segments.push(Segment::Literal(rest[..brace].to_owned()));
+            }
+            // A `}` in literal text is an error; leave it to the grammar.
+            let embedded = rest[brace..].strip_prefix('{')?;
+            // The expression ends at the first brace, which must be `}` (embedded_text).
+            let end = embedded.find(['{', '}'])?;
+            if embedded.as_bytes()[end] != b'}' {
+                return None;
+            }
+            segments.push(Segment::Expression(expression(&embedded[..end])?));
+            rest = &embedded[end + 1..];
+        }
+        Some(Template::from_parsed(segments))
+    }
+
+    /// The size up to which debug builds compare every accepted input with the grammar; longer
+    /// inputs are left out so that debug builds stay linear on large documents.
+    #[cfg(debug_assertions)]
+    pub(super) const CROSS_CHECK_LIMIT: usize = 4096;
+
+    /// Debug builds: the grammar must accept what this reader accepted, with the same tree.
+    #[cfg(debug_assertions)]
+    pub(super) fn check_against_grammar<T: PartialEq + std::fmt::Debug>(
+        input: &str,
+        fast: &T,
+        grammar: impl FnOnce(&str) -> Option<T>,
+    ) {
+        if input.len() <= CROSS_CHECK_LIMIT {
+            let reference = grammar(input);
+            assert!(
+                reference.as_ref() == Some(fast),
+                "the direct reader and the grammar disagree on {input:?}: {fast:?} versus {reference:?}"
+            );
+        }
     }
 }
