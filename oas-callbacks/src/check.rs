@@ -1,6 +1,8 @@
 //! `Document::check`: syntax errors with suggested fixes, and semantic lints of callbacks and
 //! links against the operations they belong to.
 
+use std::collections::HashSet;
+
 use expr_grammar::{ErrorKind, Expression, ParseError, Source, Template};
 use serde_json::Value;
 
@@ -30,13 +32,14 @@ impl Document {
     /// ```
     pub fn check(&self) -> Vec<Diagnostic> {
         let mut out = self.diagnostics.clone();
+        let ids = self.operation_ids();
         for op in &self.operations {
             for callback in &op.callbacks {
                 self.lint_callback(Some(op), callback, &mut out);
             }
             for response in &op.responses {
                 for link in &response.links {
-                    self.lint_link(Some(op), Some(response), link, &mut out);
+                    self.lint_link(Some(op), Some(response), link, &ids, &mut out);
                 }
             }
         }
@@ -44,9 +47,9 @@ impl Document {
             self.lint_callback(None, callback, &mut out);
         }
         for link in &self.component_links {
-            self.lint_link(None, None, link, &mut out);
+            self.lint_link(None, None, link, &ids, &mut out);
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
         out.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         out
@@ -120,9 +123,10 @@ impl Document {
         op: Option<&Operation>,
         response: Option<&Response>,
         link: &Link,
+        ids: &HashSet<&str>,
         out: &mut Vec<Diagnostic>,
     ) {
-        self.lint_link_target(link, out);
+        self.lint_link_target(link, ids, out);
         for (name, value) in &link.parameters {
             let place = link.place.child("parameters").child(name);
             self.lint_link_value(op, response, value, &place, out);
@@ -170,11 +174,10 @@ impl Document {
         }
     }
 
-    fn lint_link_target(&self, link: &Link, out: &mut Vec<Diagnostic>) {
+    fn lint_link_target(&self, link: &Link, ids: &HashSet<&str>, out: &mut Vec<Diagnostic>) {
         match &link.target {
             LinkTarget::OperationId(id) => {
-                let known = self.operation_ids();
-                if !known.iter().any(|k| k == id) {
+                if !ids.contains(id.as_str()) {
                     let mut diagnostic = self.diagnostic_at(
                         Severity::Error,
                         "link-target",
@@ -183,7 +186,7 @@ impl Document {
                         None,
                         format!("operationId `{id}` of a link names no operation of the document"),
                     );
-                    if let Some(close) = closest(id, known.iter().map(String::as_str)) {
+                    if let Some(close) = closest(id, ids.iter().copied()) {
                         diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
                     }
                     out.push(diagnostic);
@@ -235,12 +238,13 @@ impl Document {
         }
     }
 
-    fn operation_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = Vec::new();
+    /// The `operationId`s a link may name: the operations', and their callbacks'.
+    fn operation_ids(&self) -> HashSet<&str> {
+        let mut ids = HashSet::new();
         for op in &self.operations {
-            ids.extend(op.operation_id().map(str::to_owned));
+            ids.extend(op.operation_id());
             for callback in &op.callbacks {
-                ids.extend(callback.operations.iter().filter_map(|o| o.operation_id().map(str::to_owned)));
+                ids.extend(callback.operations.iter().filter_map(|o| o.operation_id()));
             }
         }
         ids
@@ -508,7 +512,8 @@ fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a s
             edit_distance(&name.to_ascii_lowercase(), &candidate.to_ascii_lowercase())
         };
         let limit = (name.chars().count() / 3).max(1);
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+        // Ties go to the smallest name, so the answer does not depend on iteration order.
+        if distance <= limit && best.is_none_or(|(d, b)| (distance, candidate) < (d, b)) {
             best = Some((distance, candidate));
         }
     }

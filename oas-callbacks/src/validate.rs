@@ -7,9 +7,7 @@
 //! (boolean `exclusiveMinimum`/`exclusiveMaximum`) after `nullable: true` is rewritten as a
 //! `null` type.
 
-use std::collections::HashMap;
-
-use jsonschema::{Draft, Retrieve, Uri};
+use jsonschema::{Draft, Registry};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -152,7 +150,14 @@ impl Document {
             message,
         };
         let oas30 = self.is_oas30();
-        let mut resources = HashMap::new();
+        let draft = if oas30 {
+            Draft::Draft4
+        } else {
+            dialect_draft(self.files.file(0).value.get("jsonSchemaDialect").and_then(Value::as_str))
+        };
+        // Every loaded file is registered under its file URI, so that `$ref`s between them
+        // resolve without reading anything again (and nothing is ever fetched).
+        let mut resources = Vec::new();
         let mut schema_uri = String::new();
         for id in 0..self.files.len() {
             let file = self.files.file(id);
@@ -164,16 +169,16 @@ impl Document {
             if id == schema.file {
                 schema_uri = format!("{uri}#{}", encode_fragment(schema.pointer.as_str()));
             }
-            resources.insert(uri, value);
+            resources.push((uri, draft.create_resource(value)));
         }
-        let draft = if oas30 {
-            Draft::Draft4
-        } else {
-            dialect_draft(self.files.file(0).value.get("jsonSchemaDialect").and_then(Value::as_str))
-        };
+        let registry = Registry::new()
+            .draft(draft)
+            .extend(resources)
+            .and_then(|builder| builder.prepare())
+            .map_err(|err| bad(err.to_string()))?;
         let validator = jsonschema::options()
             .with_draft(draft)
-            .with_retriever(Files(resources))
+            .with_registry(&registry)
             .build(&json!({ "$ref": schema_uri }))
             .map_err(|err| bad(err.to_string()))?;
         Ok(validator
@@ -184,20 +189,6 @@ impl Document {
                 schema_path: err.schema_path().to_string(),
             })
             .collect())
-    }
-}
-
-/// The loaded files, served to the validator by URI: no file is read, no network is used.
-struct Files(HashMap<String, Value>);
-
-impl Retrieve for Files {
-    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let text = uri.as_str();
-        let without_fragment = text.split('#').next().unwrap_or(text);
-        self.0
-            .get(without_fragment)
-            .cloned()
-            .ok_or_else(|| format!("`{text}` is not part of the loaded description (no network access)").into())
     }
 }
 

@@ -775,7 +775,13 @@ impl Builder {
             }
             let place = object.child(&key);
             let url = compile_callback_key(&key);
-            let operations = match self.follow(place.clone()) {
+            let item = self.follow(place.clone());
+            if let Some(item) = &item {
+                if !matches!(self.files.get(item), Some(Value::Object(_))) {
+                    self.error("callback", item, false, format!("the Path Item of callback key `{key}` must be an object"));
+                }
+            }
+            let operations = match item {
                 Some(item) => self
                     .item_operations(&item)
                     .into_iter()
@@ -819,6 +825,11 @@ impl Builder {
 
     fn link(&mut self, name: &str, place: Place) -> Link {
         let value = self.files.get(&place).cloned().unwrap_or(Value::Null);
+        for field in ["operationId", "operationRef"] {
+            if value.get(field).is_some_and(|v| !v.is_string()) {
+                self.error("link-target", &place.child(field), false, format!("`{field}` of link `{name}` must be a string"));
+            }
+        }
         let target = match (
             value.get("operationId").and_then(Value::as_str),
             value.get("operationRef").and_then(Value::as_str),
@@ -827,6 +838,9 @@ impl Builder {
             (None, Some(reference)) => LinkTarget::OperationRef(reference.to_owned()),
             (Some(_), Some(_)) => {
                 self.error("link-target", &place, true, format!("link `{name}` has both `operationId` and `operationRef`: exactly one is allowed"));
+                LinkTarget::Invalid
+            }
+            (None, None) if value.get("operationId").is_some() || value.get("operationRef").is_some() => {
                 LinkTarget::Invalid
             }
             (None, None) => {

@@ -199,7 +199,7 @@ mod tests {
     fn locates_json_keys_and_values() {
         let file = parse("a.json", "{\n  \"a\": {\"b c\": [1, \"x\"]}\n}").expect("valid");
         let ptr = jsonptr::Pointer::parse("/a/b c/1").expect("pointer");
-        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((2, 18)));
+        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((2, 20)));
         let ptr = jsonptr::Pointer::parse("/a/b c").expect("pointer");
         assert_eq!(file.locate(ptr, true).map(|p| (p.line, p.column)), Some((2, 9)));
     }
