@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 mod check;
 mod document_args;
 mod eval;
+mod links;
 mod parse;
+mod resolve;
 mod validate;
 
 /// Everything went as asked.
@@ -46,6 +48,12 @@ enum Command {
     /// Validate a callback payload against the request-body schema of the callback operation;
     /// every violation is printed with its JSON pointer.
     Validate(validate::Args),
+    /// Resolve the callbacks of an operation for an exchange: one JSON object per line with the
+    /// URL to call, or `skipped` with the reason.
+    Resolve(resolve::Args),
+    /// Resolve the links of an operation's response for an exchange: one JSON object per line
+    /// with the target and the parameter values.
+    Links(links::Args),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -55,6 +63,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Resolve(args) => resolve::run(&args),
+        Command::Links(args) => links::run(&args),
     };
     ExitCode::from(status)
 }
