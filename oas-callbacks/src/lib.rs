@@ -33,3 +33,8 @@ pub use document::{
 
 #[cfg(feature = "deliver")]
 pub mod deliver;
+
+/// The examples of the workspace README, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -5,8 +5,10 @@
 ///
 /// ```
 /// use oas_callbacks::LoadLimits;
-/// let limits = LoadLimits { max_ref_depth: 16, ..LoadLimits::default() };
-/// assert_eq!(limits.max_ref_depth, 16);
+/// let mut limits = LoadLimits::default();
+/// limits.max_ref_depth = 16;
+/// let doc = oas_callbacks::Document::load_with("../examples/progress-api.yaml", limits);
+/// assert!(doc.is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
