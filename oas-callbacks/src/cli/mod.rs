@@ -12,6 +12,8 @@ mod eval;
 mod links;
 mod parse;
 mod resolve;
+#[cfg(feature = "deliver")]
+mod send;
 mod validate;
 
 /// Everything went as asked.
@@ -54,6 +56,10 @@ enum Command {
     /// Resolve the links of an operation's response for an exchange: one JSON object per line
     /// with the target and the parameter values.
     Links(links::Args),
+    /// Send a callback as the provider would (feature `deliver`): validate the payload, check the
+    /// URL against request forgery, deliver with retries; one JSON object per delivery.
+    #[cfg(feature = "deliver")]
+    Send(Box<send::Args>),
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -65,6 +71,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Resolve(args) => resolve::run(&args),
         Command::Links(args) => links::run(&args),
+        #[cfg(feature = "deliver")]
+        Command::Send(args) => send::run(&args),
     };
     ExitCode::from(status)
 }

@@ -1,0 +1,380 @@
+//! `oas-callbacks send SPEC --operation ID --callback NAME --body FILE (--exchange FILE | --request
+//! FILE [--response FILE])` (feature `deliver`): make a callback request, as the provider would.
+//!
+//! For each delivery (each key × method of the callback; `--method` picks one), in order:
+//!
+//! 1. the payload is validated against the callback operation's request-body schema: an invalid
+//!    payload is **not sent** (`"outcome": "invalid-payload"` with the violations);
+//! 2. a URL that could not be resolved from the exchange is `skipped` (the reason), as the
+//!    specification says: no call; a URL that is not an absolute http(s) URL is `invalid-url`;
+//! 3. the URL policy (against request forgery, see [`oas_callbacks::deliver::policy`]) may refuse
+//!    it: `denied` with the rule;
+//! 4. it is sent: `delivered` (status, attempts) or `failed` (the last error), with every attempt.
+//!    With `--dry-run`, nothing is resolved or connected: `would-send` with the checked target and
+//!    the headers.
+//!
+//! One JSON object per line. Exit status: 0 every delivery was made (or would be, or was skipped);
+//! 1 one was denied, failed or had an invalid payload or URL, or the callback does not exist; 2
+//! usage or I/O errors.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use oas_callbacks::deliver::{
+    AllowEntry, Deliverer, DeliveryOptions, DeliveryRequest, DryRunOutcome, Method, RetryPolicy,
+    SigningSecret, UrlPolicy, dry_run,
+};
+use oas_callbacks::{CallbackOutcome, ResolvedCallback};
+use serde_json::{Map, Value, json};
+
+use super::document_args::{self, OperationArgs};
+use super::eval::ExchangeArgs;
+use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    target: OperationArgs,
+    /// The callback's name (its key in the operation's `callbacks`).
+    #[arg(long)]
+    callback: String,
+    /// The payload (a JSON file), sent as it is after it is validated.
+    #[arg(long, value_name = "FILE")]
+    body: PathBuf,
+    #[command(flatten)]
+    exchange: ExchangeArgs,
+    /// Only the callback operation with this method (default: every method of the callback).
+    #[arg(long)]
+    method: Option<String>,
+    /// Allow a host name, an address or a CIDR that the policy refuses by default (e.g.
+    /// 127.0.0.1, 10.0.0.0/8, consumer.internal); http is then allowed for it too. Repeatable.
+    #[arg(long, value_name = "HOST_OR_CIDR")]
+    allow: Vec<AllowEntry>,
+    /// Allow http (not only https) for every host.
+    #[arg(long)]
+    allow_http: bool,
+    /// Sign with the Standard Webhooks scheme (`whsec_` and the base64 key). Visible to other
+    /// users of this machine in the process list: prefer --secret-file.
+    #[arg(long, value_name = "WHSEC", conflicts_with = "secret_file")]
+    secret: Option<String>,
+    /// Sign with the secret in this file (`whsec_…`, surrounding white space ignored).
+    #[arg(long, value_name = "FILE")]
+    secret_file: Option<PathBuf>,
+    /// An extra header, `Name: value` (Content-Type defaults to application/json). Repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+    /// Check the policy and print what would be sent, without resolving a name or connecting.
+    #[arg(long)]
+    dry_run: bool,
+    /// The longest wait for a connection (and a name lookup): `5s`, `500ms`, `1.5` (seconds).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    connect_timeout: Duration,
+    /// The longest one attempt may take, the response included.
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration)]
+    timeout: Duration,
+    /// Attempts in all, the first one included (1: no retry). Retried: connection errors,
+    /// timeouts, 408, 429 and 5xx, with exponential backoff and full jitter, honouring
+    /// Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    attempts: u32,
+    /// The backoff ceiling before the first retry; it doubles each retry (up to 30 s).
+    #[arg(long, value_name = "DURATION", default_value = "500ms", value_parser = parse_duration)]
+    backoff: Duration,
+    /// The longest a whole delivery may take, waits between attempts included.
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
+    deadline: Duration,
+}
+
+/// `5s`, `500ms`, `2m` or a number of seconds (`1.5`).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (5s, 500ms, 2m, 1.5)"))?;
+    let seconds = value * scale;
+    if !seconds.is_finite() || !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("`{text}` is out of range (0 to 24 hours)"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// `Name: value`.
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}` is not `Name: value`"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{text}` has no header name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+impl Args {
+    fn secret(&self) -> Result<Option<SigningSecret>, String> {
+        let text = match (&self.secret, &self.secret_file) {
+            (Some(text), _) => text.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|err| format!("cannot read {}: {err}", path.display()))?,
+            (None, None) => return Ok(None),
+        };
+        text.trim()
+            .parse::<SigningSecret>()
+            .map(Some)
+            .map_err(|err| format!("the signing secret cannot be used: {err}"))
+    }
+
+    fn options(&self, secret: Option<SigningSecret>) -> DeliveryOptions {
+        let mut policy = UrlPolicy::default().with_http(self.allow_http);
+        for entry in &self.allow {
+            policy = policy.with_allowed(entry.clone());
+        }
+        DeliveryOptions {
+            policy,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            deadline: Some(self.deadline),
+            retry: RetryPolicy {
+                max_attempts: self.attempts,
+                initial_backoff: self.backoff,
+                ..RetryPolicy::default()
+            },
+            secret,
+            ..DeliveryOptions::default()
+        }
+    }
+}
+
+/// The callback part of an output line.
+fn head(callback: &ResolvedCallback) -> Map<String, Value> {
+    let mut line = Map::new();
+    line.insert("callback".into(), json!(callback.callback));
+    line.insert("expression".into(), json!(callback.expression));
+    line.insert("method".into(), json!(callback.method));
+    if let Some(id) = &callback.operation_id {
+        line.insert("operationId".into(), json!(id));
+    }
+    line
+}
+
+/// Adds the fields of a serialized report to an output line.
+fn extend(line: &mut Map<String, Value>, report: &impl serde::Serialize) {
+    match serde_json::to_value(report) {
+        Ok(Value::Object(fields)) => line.extend(fields),
+        Ok(other) => {
+            line.insert("report".into(), other);
+        }
+        Err(err) => {
+            line.insert("error".into(), json!(err.to_string()));
+        }
+    }
+}
+
+/// What to do with one delivery, once the payload and the URL are checked.
+enum Plan {
+    /// A line to print and whether it is a success; nothing to send.
+    Done(Map<String, Value>, bool),
+    /// Send (or dry-run) this request.
+    Send(Map<String, Value>, DeliveryRequest),
+}
+
+pub(crate) fn run(args: &Args) -> u8 {
+    let doc = match document_args::load(&args.target.spec) {
+        Ok(doc) => doc,
+        Err(status) => return status,
+    };
+    let op = match document_args::operation(&doc, &args.target.operation) {
+        Ok(op) => op,
+        Err(status) => return status,
+    };
+    let exchange = match args.exchange.load() {
+        Ok(exchange) => exchange,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE_OR_IO;
+        }
+    };
+    let body = match std::fs::read(&args.body) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: cannot read {}: {err}", args.body.display());
+            return USAGE_OR_IO;
+        }
+    };
+    let payload: Value = match serde_json::from_slice(&body) {
+        Ok(payload) => payload,
+        Err(err) => {
+            eprintln!("error: {}: not JSON: {err}", args.body.display());
+            return FAILURE;
+        }
+    };
+    let secret = match args.secret() {
+        Ok(secret) => secret,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE_OR_IO;
+        }
+    };
+    let options = args.options(secret);
+
+    let deliveries: Vec<ResolvedCallback> = doc
+        .resolve_callbacks(op, &exchange)
+        .into_iter()
+        .filter(|c| c.callback == args.callback)
+        .filter(|c| {
+            args.method
+                .as_deref()
+                .is_none_or(|m| c.method.eq_ignore_ascii_case(m))
+        })
+        .collect();
+    if deliveries.is_empty() {
+        // The same words as `validate`: no such callback, or no such method.
+        match doc.validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload) {
+            Err(err) => eprintln!("error: {err}"),
+            Ok(_) => eprintln!("error: callback `{}` has no operation", args.callback),
+        }
+        return FAILURE;
+    }
+
+    let plans: Vec<Plan> = deliveries
+        .iter()
+        .map(|callback| plan(&doc, op, callback, &payload, &body, args))
+        .collect();
+
+    let mut status = SUCCESS;
+    let mut print = |line: Map<String, Value>, ok: bool| {
+        if !ok {
+            status = FAILURE;
+        }
+        match serde_json::to_string(&Value::Object(line)) {
+            Ok(text) => println!("{text}"),
+            Err(err) => eprintln!("error: {err}"),
+        }
+    };
+
+    if args.dry_run {
+        for plan in plans {
+            match plan {
+                Plan::Done(line, ok) => print(line, ok),
+                Plan::Send(mut line, request) => {
+                    let run = dry_run(&options, &request);
+                    let ok = matches!(run.outcome, DryRunOutcome::WouldSend { .. });
+                    extend(&mut line, &run);
+                    print(line, ok);
+                }
+            }
+        }
+        return status;
+    }
+
+    let deliverer = match Deliverer::new(options) {
+        Ok(deliverer) => deliverer,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return USAGE_OR_IO;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return USAGE_OR_IO;
+        }
+    };
+    for plan in plans {
+        match plan {
+            Plan::Done(line, ok) => print(line, ok),
+            Plan::Send(mut line, request) => {
+                let report = runtime.block_on(deliverer.deliver(&request));
+                let ok = report.is_delivered();
+                extend(&mut line, &report);
+                print(line, ok);
+            }
+        }
+    }
+    status
+}
+
+/// Checks the payload and the URL of one delivery.
+fn plan(
+    doc: &oas_callbacks::Document,
+    op: &oas_callbacks::Operation,
+    callback: &ResolvedCallback,
+    payload: &Value,
+    body: &[u8],
+    args: &Args,
+) -> Plan {
+    let mut line = head(callback);
+    let url = match &callback.outcome {
+        CallbackOutcome::Url(url) => Some(url.clone()),
+        _ => None,
+    };
+    // 1. The payload, before anything else: a provider bug must not reach a consumer.
+    match doc.validate_callback_payload(op, &callback.callback, Some(&callback.method), payload) {
+        Ok(violations) if violations.is_empty() => {}
+        Ok(violations) => {
+            if let Some(url) = url {
+                line.insert("url".into(), json!(url));
+            }
+            line.insert("outcome".into(), json!("invalid-payload"));
+            line.insert("violations".into(), json!(violations));
+            return Plan::Done(line, false);
+        }
+        Err(err) => {
+            if let Some(url) = url {
+                line.insert("url".into(), json!(url));
+            }
+            line.insert("outcome".into(), json!("invalid-payload"));
+            line.insert("error".into(), json!(err.to_string()));
+            return Plan::Done(line, false);
+        }
+    }
+    // 2. The URL.
+    let url = match &callback.outcome {
+        CallbackOutcome::Url(url) => url.clone(),
+        CallbackOutcome::Skipped(reason) => {
+            line.insert("outcome".into(), json!("skipped"));
+            line.insert("reason".into(), json!(reason));
+            return Plan::Done(line, true);
+        }
+        CallbackOutcome::Invalid { url, reason } => {
+            line.insert("url".into(), json!(url));
+            line.insert("outcome".into(), json!("invalid-url"));
+            line.insert("reason".into(), json!(reason));
+            return Plan::Done(line, false);
+        }
+        other => {
+            line.insert("outcome".into(), json!("skipped"));
+            line.insert("reason".into(), json!(format!("{other:?}")));
+            return Plan::Done(line, true);
+        }
+    };
+    let method = match Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes()) {
+        Ok(method) => method,
+        Err(_) => {
+            line.insert("url".into(), json!(url));
+            line.insert("outcome".into(), json!("failed"));
+            line.insert(
+                "error".into(),
+                json!(format!("`{}` is not an HTTP method", callback.method)),
+            );
+            return Plan::Done(line, false);
+        }
+    };
+    let mut request = DeliveryRequest::new(method, url, body.to_vec());
+    request.headers.clone_from(&args.headers);
+    Plan::Send(line, request)
+}
