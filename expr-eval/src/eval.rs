@@ -16,8 +16,8 @@ use crate::value::Value;
 /// Evaluates `expression` against `exchange`.
 ///
 /// The result borrows from the exchange; see the crate documentation for the semantics of each
-/// kind of expression. To evaluate the same expression many times, [`CompiledExpression`] is a
-/// little faster with `HttpExchange` (it pre-builds header names).
+/// kind of expression. To evaluate the same expression many times, [`CompiledExpression`] is
+/// faster (it decodes body pointers and, with `HttpExchange`, builds header names in advance).
 ///
 /// ```
 /// use expr_eval::{evaluate, OwnedExchange, OwnedRequest, Value};
@@ -42,16 +42,17 @@ pub fn evaluate<'a, X: Exchange + ?Sized>(
     expression: &Expression,
     exchange: &'a X,
 ) -> Result<Value<'a>, Error> {
-    evaluate_with(expression, exchange, FieldName::new)
+    evaluate_with(expression, exchange, FieldName::new, None)
 }
 
 /// The shared walk; `field` builds the header key (with a cached `http::HeaderName` when
-/// compiled).
+/// compiled), and `steps` is the body pointer decoded in advance (when compiled).
 #[inline]
 fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
     expression: &'n Expression,
     exchange: &'a X,
     field: impl FnOnce(&'n str) -> FieldName<'n>,
+    steps: Option<&[Step]>,
 ) -> Result<Value<'a>, Error> {
     match expression {
         Expression::Url => exchange
@@ -67,7 +68,9 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
             Source::Header(name) => header(exchange.request(), Part::Request, field(name.as_str())),
             Source::Query(name) => query(exchange, name),
             Source::Path(name) => path_parameter(exchange, name),
-            Source::Body(pointer) => body(exchange.request(), Part::Request, pointer.as_deref()),
+            Source::Body(pointer) => {
+                body(exchange.request(), Part::Request, pointer.as_deref(), steps)
+            }
             _ => Err(unsupported(expression)),
         },
         Expression::Response(source) => {
@@ -82,7 +85,7 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
                     reference: "path",
                     what: "path parameters",
                 }),
-                Source::Body(pointer) => body(response, Part::Response, pointer.as_deref()),
+                Source::Body(pointer) => body(response, Part::Response, pointer.as_deref(), steps),
                 _ => Err(unsupported(expression)),
             }
         }
@@ -147,15 +150,22 @@ fn path_parameter<'a, X: Exchange + ?Sized>(
     }
 }
 
+#[inline]
 fn body<'a, M: Message + ?Sized>(
     message: &'a M,
     part: Part,
     pointer: Option<&Pointer>,
+    steps: Option<&[Step]>,
 ) -> Result<Value<'a>, Error> {
     match (message.body(), pointer) {
         (Body::Empty, _) => Err(Error::NoBody { part }),
         (Body::Json(value), None) => Ok(Value::Json(value)),
-        (Body::Json(value), Some(pointer)) => resolve(value, pointer, part).map(Value::Json),
+        (Body::Json(value), Some(pointer)) => {
+            if let Some(found) = steps.and_then(|steps| walk(value, steps)) {
+                return Ok(Value::Json(found));
+            }
+            resolve(value, pointer, part).map(Value::Json)
+        }
         (Body::Text(text), None) => Ok(Value::Str(Cow::Borrowed(text))),
         (Body::Binary(_), None) => Err(Error::BodyNotUtf8 { part }),
         (Body::Text(_) | Body::Binary(_), Some(pointer)) => Err(Error::BodyNotJson {
@@ -166,6 +176,45 @@ fn body<'a, M: Message + ?Sized>(
                 .map(|ct| String::from_utf8_lossy(ct).into_owned()),
         }),
     }
+}
+
+/// One reference token of a compiled body pointer, decoded in advance: the member name (`~1` and
+/// `~0` unescaped) and, when the token is an RFC 6901 array index (a decimal without leading
+/// zeros; never `-`), that index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Step {
+    pub(crate) key: Box<str>,
+    index: Option<usize>,
+}
+
+fn steps(pointer: &Pointer) -> Box<[Step]> {
+    pointer
+        .tokens()
+        .map(|token| Step {
+            key: token.decoded().into(),
+            index: match token.to_index() {
+                Ok(jsonptr::index::Index::Num(index)) => Some(index),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// Follows pre-decoded steps; `None` on any failure, which [`resolve`] then explains (it follows
+/// the same RFC 6901 rules, through `jsonptr`).
+#[inline]
+pub(crate) fn walk<'a>(
+    mut value: &'a serde_json::Value,
+    steps: &[Step],
+) -> Option<&'a serde_json::Value> {
+    for step in steps {
+        value = match value {
+            serde_json::Value::Object(map) => map.get(&*step.key)?,
+            serde_json::Value::Array(items) => items.get(step.index?)?,
+            _ => return None,
+        };
+    }
+    Some(value)
 }
 
 /// Resolves an RFC 6901 pointer with `jsonptr`, turning its error into one that names the pointer,
@@ -253,9 +302,11 @@ fn pointer_error(
 
 /// An expression prepared for repeated evaluation.
 ///
-/// It keeps the [`Expression`] and, with the `http` feature, a pre-built `http::HeaderName`
-/// for a header expression, so that `HttpExchange` looks the header up as
-/// fast as `HeaderMap::get` with a constant name.
+/// It keeps the [`Expression`], a body pointer's reference tokens decoded in advance (member
+/// names unescaped, array indices parsed) and, with the `http` feature, a pre-built
+/// `http::HeaderName` for a header expression, so that `HttpExchange` looks the header up as fast
+/// as `HeaderMap::get` with a constant name. Failures are explained by the same `jsonptr`
+/// resolution as [`evaluate`], so both give the same results and the same errors.
 ///
 /// ```
 /// use expr_eval::{CompiledExpression, OwnedExchange, OwnedRequest};
@@ -270,6 +321,7 @@ fn pointer_error(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledExpression {
     expression: Expression,
+    steps: Option<Box<[Step]>>,
     #[cfg(feature = "http")]
     http_name: Option<http::HeaderName>,
 }
@@ -284,8 +336,13 @@ impl CompiledExpression {
             }
             _ => None,
         };
+        let steps = match expression.source() {
+            Some(Source::Body(Some(pointer))) => Some(steps(pointer)),
+            _ => None,
+        };
         CompiledExpression {
             expression,
+            steps,
             #[cfg(feature = "http")]
             http_name,
         }
@@ -304,15 +361,107 @@ impl CompiledExpression {
     /// Evaluates the expression against `exchange`; the same as [`evaluate`].
     #[inline]
     pub fn evaluate<'a, X: Exchange + ?Sized>(&self, exchange: &'a X) -> Result<Value<'a>, Error> {
-        evaluate_with(&self.expression, exchange, |name| {
-            let field = FieldName::new(name);
-            #[cfg(feature = "http")]
-            let field = match &self.http_name {
-                Some(http_name) => field.with_http(http_name),
-                None => field,
-            };
-            field
-        })
+        // The lean path first; the error, if any, is built only then.
+        match self.evaluate_quiet(exchange) {
+            Some(value) => Ok(value),
+            None => self.evaluate_explained(exchange),
+        }
+    }
+}
+
+impl CompiledExpression {
+    /// The full walk, which says why when it fails.
+    #[cold]
+    fn evaluate_explained<'a, X: Exchange + ?Sized>(
+        &self,
+        exchange: &'a X,
+    ) -> Result<Value<'a>, Error> {
+        evaluate_with(
+            &self.expression,
+            exchange,
+            |name| self.field(name),
+            self.steps.as_deref(),
+        )
+    }
+
+    /// For `$request.body#/…`: the pointer's pre-decoded steps.
+    pub(crate) fn request_body_steps(&self) -> Option<&[Step]> {
+        match &self.expression {
+            Expression::Request(Source::Body(Some(_))) => self.steps.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The header key, with its pre-built `http::HeaderName` when there is one.
+    #[inline]
+    fn field<'n>(&'n self, name: &'n str) -> FieldName<'n> {
+        let field = FieldName::new(name);
+        #[cfg(feature = "http")]
+        let field = match &self.http_name {
+            Some(http_name) => field.with_http(http_name),
+            None => field,
+        };
+        field
+    }
+
+    /// The value, or `None` where [`evaluate`](CompiledExpression::evaluate) gives an error; no
+    /// error is built, so a template's hot path (and a lenient template's misses) stay cheap.
+    /// It must give `Some(v)` exactly when the full walk gives `Ok(v)` (tested below).
+    #[inline]
+    pub(crate) fn evaluate_quiet<'a, X: Exchange + ?Sized>(
+        &self,
+        exchange: &'a X,
+    ) -> Option<Value<'a>> {
+        let steps = self.steps.as_deref();
+        match &self.expression {
+            Expression::Url => exchange.url().map(|url| Value::Str(Cow::Borrowed(url))),
+            Expression::Method => Some(Value::Str(Cow::Borrowed(exchange.method()))),
+            Expression::StatusCode => exchange.status_code().map(Value::Int),
+            Expression::Request(Source::Header(name)) => {
+                header_quiet(exchange.request(), self.field(name.as_str()))
+            }
+            Expression::Request(Source::Body(pointer)) => {
+                body_quiet(exchange.request(), pointer.as_deref(), steps)
+            }
+            Expression::Response(Source::Header(name)) => {
+                header_quiet(exchange.response()?, self.field(name.as_str()))
+            }
+            Expression::Response(Source::Body(pointer)) => {
+                body_quiet(exchange.response()?, pointer.as_deref(), steps)
+            }
+            // Query and path lookups build errors only on failure; reuse the full walk.
+            _ => self.evaluate_explained(exchange).ok(),
+        }
+    }
+}
+
+#[inline]
+fn header_quiet<'a, M: Message + ?Sized>(message: &'a M, name: FieldName<'_>) -> Option<Value<'a>> {
+    let text = std::str::from_utf8(message.header(name)?).ok()?;
+    Some(Value::Str(Cow::Borrowed(text)))
+}
+
+#[inline]
+fn body_quiet<'a, M: Message + ?Sized>(
+    message: &'a M,
+    pointer: Option<&Pointer>,
+    steps: Option<&[Step]>,
+) -> Option<Value<'a>> {
+    use jsonptr::resolve::Resolve as _;
+    match pointer {
+        Some(pointer) => {
+            let value = message.json()?;
+            match steps {
+                Some(steps) => walk(value, steps),
+                None => value.resolve(pointer).ok(),
+            }
+            .map(Value::Json)
+        }
+        None => match message.body() {
+            Body::Json(value) => Some(Value::Json(value)),
+            Body::Text(text) => Some(Value::Str(Cow::Borrowed(text))),
+            _ => None,
+        },
     }
 }
 
@@ -332,5 +481,64 @@ impl std::str::FromStr for CompiledExpression {
 impl fmt::Display for CompiledExpression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.expression.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{OwnedExchange, OwnedRequest, OwnedResponse};
+
+    /// The lean path and the full walk agree: `Some(v)` exactly when `Ok(v)`.
+    #[test]
+    fn quiet_and_explained_agree() {
+        let request = OwnedRequest::new("POST", "https://h.example/v2/s/ev%20x?q=a+b&r=%zz&e")
+            .expect("request")
+            .with_header("Content-Type", "application/json")
+            .with_header("X-A", "1")
+            .with_body(r#"{"a": [1, {"b": "c"}], "": 0, "s": "t"}"#)
+            .with_path_template("/s/{e}")
+            .expect("template");
+        let response = OwnedResponse::new(200)
+            .expect("status")
+            .with_header("Content-Type", "text/plain")
+            .with_body("plain");
+        let with_response = OwnedExchange::new(request.clone()).with_response(response);
+        let without_response = OwnedExchange::new(request.clone().with_body(vec![0xff]));
+        let expressions = [
+            "$url",
+            "$method",
+            "$statusCode",
+            "$request.header.x-a",
+            "$request.header.none",
+            "$request.query.q",
+            "$request.query.r",
+            "$request.query.e",
+            "$request.query.none",
+            "$request.path.e",
+            "$request.path.none",
+            "$request.body",
+            "$request.body#",
+            "$request.body#/a/1/b",
+            "$request.body#/a/01",
+            "$request.body#/a/-",
+            "$request.body#/",
+            "$request.body#/s/x",
+            "$response.header.content-type",
+            "$response.header.none",
+            "$response.body",
+            "$response.body#/a",
+            "$response.query.q",
+            "$response.path.e",
+        ];
+        for exchange in [&with_response, &without_response] {
+            for text in expressions {
+                let compiled = CompiledExpression::parse(text).expect("parse");
+                let quiet = compiled.evaluate_quiet(exchange);
+                let explained = compiled.evaluate_explained(exchange);
+                assert_eq!(quiet, explained.clone().ok(), "{text}");
+                assert_eq!(compiled.evaluate(exchange), explained, "{text}");
+            }
+        }
     }
 }

@@ -92,6 +92,16 @@ pub trait Message {
 
     /// The body.
     fn body(&self) -> Body<'_>;
+
+    /// The body when it is JSON ([`Body::Json`]); implementations may answer faster than
+    /// [`body`](Message::body).
+    #[inline]
+    fn json(&self) -> Option<&serde_json::Value> {
+        match self.body() {
+            Body::Json(value) => Some(value),
+            _ => None,
+        }
+    }
 }
 
 /// A request, and optionally its response, as the evaluator reads them.
@@ -224,6 +234,7 @@ pub(crate) fn classify(content_type: Option<&[u8]>, bytes: &[u8]) -> Classified 
 }
 
 /// The [`Body`] for a classified body whose bytes are `bytes`.
+#[inline]
 pub(crate) fn body_view<'a>(classified: &'a Classified, bytes: &'a [u8]) -> Body<'a> {
     match classified {
         Classified::Empty => Body::Empty,

@@ -26,6 +26,20 @@ impl<'a, B: AsRef<[u8]>> HttpMessage<'a, B> {
     }
 }
 
+impl<B: AsRef<[u8]>> HttpMessage<'_, B> {
+    /// What the body is, decided on first use.
+    #[inline]
+    fn classified(&self) -> &Classified {
+        self.classified.get_or_init(|| {
+            let content_type = self
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .map(http::HeaderValue::as_bytes);
+            classify(content_type, self.body.as_ref())
+        })
+    }
+}
+
 impl<B: AsRef<[u8]>> Message for HttpMessage<'_, B> {
     #[inline]
     fn header(&self, name: FieldName<'_>) -> Option<&[u8]> {
@@ -38,16 +52,17 @@ impl<B: AsRef<[u8]>> Message for HttpMessage<'_, B> {
         value.map(http::HeaderValue::as_bytes)
     }
 
+    #[inline]
     fn body(&self) -> Body<'_> {
-        let bytes = self.body.as_ref();
-        let classified = self.classified.get_or_init(|| {
-            let content_type = self
-                .headers
-                .get(http::header::CONTENT_TYPE)
-                .map(http::HeaderValue::as_bytes);
-            classify(content_type, bytes)
-        });
-        body_view(classified, bytes)
+        body_view(self.classified(), self.body.as_ref())
+    }
+
+    #[inline]
+    fn json(&self) -> Option<&serde_json::Value> {
+        match self.classified() {
+            Classified::Json(value) => Some(value),
+            _ => None,
+        }
     }
 }
 

@@ -172,6 +172,7 @@ impl BodyBuf {
         }
     }
 
+    #[inline]
     fn view(&self, headers: &Headers) -> Body<'_> {
         match &self.given {
             Given::None => Body::Empty,
@@ -366,6 +367,7 @@ impl Message for OwnedRequest {
         self.headers.first(name)
     }
 
+    #[inline]
     fn body(&self) -> Body<'_> {
         self.body.view(&self.headers)
     }
@@ -455,6 +457,7 @@ impl Message for OwnedResponse {
         self.headers.first(name)
     }
 
+    #[inline]
     fn body(&self) -> Body<'_> {
         self.body.view(&self.headers)
     }

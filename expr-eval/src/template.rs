@@ -6,8 +6,8 @@ use expr_grammar::{ParseError, Segment, Template};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::Error;
-use crate::eval::CompiledExpression;
-use crate::exchange::Exchange;
+use crate::eval::{CompiledExpression, Step, walk};
+use crate::exchange::{Exchange, Message as _};
 use crate::value::Value;
 
 /// How a [`CompiledTemplate`] renders: strict or lenient, verbatim or percent-encoding.
@@ -98,13 +98,20 @@ enum Component {
     Query,
 }
 
+/// A run of literal text (possibly empty) and the value that follows it (none at the end).
 #[derive(Debug, Clone)]
-enum Piece {
-    Literal(Box<str>),
-    Value {
-        expression: CompiledExpression,
-        encode: Option<&'static AsciiSet>,
-    },
+struct Piece {
+    literal: Box<str>,
+    slot: Option<Slot>,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    expression: CompiledExpression,
+    encode: Option<&'static AsciiSet>,
+    /// For `$request.body#/…`, the most common kind in callback keys: the pointer's decoded
+    /// steps, walked directly on the request's JSON body (looked up once per rendering).
+    request_pointer: Option<Box<[Step]>>,
 }
 
 /// A template (literal text with `{expression}`s, such as a callback key) prepared for repeated
@@ -165,6 +172,7 @@ impl CompiledTemplate {
     /// Prepares a template with the given options.
     pub fn with_options(template: Template, options: RenderOptions) -> Self {
         let mut pieces = Vec::with_capacity(template.segments().len());
+        let mut literal = String::new();
         let mut component = Component::Start;
         for segment in template.segments() {
             match segment {
@@ -174,7 +182,7 @@ impl CompiledTemplate {
                     } else if component == Component::Start {
                         component = Component::Path;
                     }
-                    pieces.push(Piece::Literal(text.as_str().into()));
+                    literal.push_str(text);
                 }
                 Segment::Expression(expression) => {
                     let encode = match (options.percent_encode, component) {
@@ -182,9 +190,15 @@ impl CompiledTemplate {
                         (true, Component::Path) => Some(PATH_SEGMENT),
                         (true, Component::Query) => Some(QUERY),
                     };
-                    pieces.push(Piece::Value {
-                        expression: CompiledExpression::new(expression.clone()),
-                        encode,
+                    let expression = CompiledExpression::new(expression.clone());
+                    let request_pointer = expression.request_body_steps().map(Box::from);
+                    pieces.push(Piece {
+                        literal: std::mem::take(&mut literal).into(),
+                        slot: Some(Slot {
+                            expression,
+                            encode,
+                            request_pointer,
+                        }),
                     });
                     if component == Component::Start {
                         component = Component::Path;
@@ -192,6 +206,12 @@ impl CompiledTemplate {
                 }
                 _ => {}
             }
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece {
+                literal: literal.into(),
+                slot: None,
+            });
         }
         CompiledTemplate {
             template,
@@ -223,17 +243,43 @@ impl CompiledTemplate {
         out: &mut String,
     ) -> Result<(), Error> {
         let start = out.len();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Literal(text) => out.push_str(text),
-                Piece::Value { expression, encode } => match expression.evaluate(exchange) {
-                    Ok(value) => write_value(out, &value, *encode),
-                    Err(_) if self.options.lenient => {}
-                    Err(err) => {
-                        out.truncate(start);
-                        return Err(err);
+        // The request's JSON body, fetched on first use.
+        let mut request_json: Option<Option<&serde_json::Value>> = None;
+        for Piece { literal, slot } in &self.pieces {
+            out.push_str(literal);
+            let Some(slot) = slot else { continue };
+            let found = match &slot.request_pointer {
+                Some(steps) => {
+                    let json = *request_json.get_or_insert_with(|| exchange.request().json());
+                    let found = match (json, steps.as_ref()) {
+                        // One member name: the common `{$request.body#/id}`.
+                        (Some(serde_json::Value::Object(map)), [step]) => map.get(&*step.key),
+                        (Some(json), steps) => walk(json, steps),
+                        (None, _) => None,
+                    };
+                    match found {
+                        Some(serde_json::Value::String(text)) if slot.encode.is_none() => {
+                            out.push_str(text);
+                            continue;
+                        }
+                        found => found.map(Value::Json),
                     }
-                },
+                }
+                None => slot.expression.evaluate_quiet(exchange),
+            };
+            match found {
+                Some(value) => write_value(out, &value, slot.encode),
+                None if self.options.lenient => {}
+                None => {
+                    out.truncate(start);
+                    // The cold path: evaluate again to say why.
+                    let expression = &slot.expression;
+                    return Err(expression.evaluate(exchange).err().unwrap_or_else(|| {
+                        Error::Unsupported {
+                            expression: expression.to_string(),
+                        }
+                    }));
+                }
             }
         }
         Ok(())
@@ -363,6 +409,61 @@ mod tests {
             .expect_err("no header");
         assert!(matches!(err, Error::HeaderNotPresent { .. }));
         assert_eq!(out, "kept:");
+    }
+
+    #[test]
+    fn request_pointers_on_every_kind_of_body() {
+        let array = OwnedExchange::new(
+            OwnedRequest::new("POST", "https://h/")
+                .expect("request")
+                .with_json_body(serde_json::json!(["first", {"k": "v"}])),
+        );
+        let render = |template: &str, exchange: &OwnedExchange, options| {
+            CompiledTemplate::with_options(Template::parse(template).expect("template"), options)
+                .render(exchange)
+        };
+        assert_eq!(
+            render(
+                "x/{$request.body#/0}/{$request.body#/1/k}",
+                &array,
+                RenderOptions::new()
+            )
+            .as_deref(),
+            Ok("x/first/v")
+        );
+        assert_eq!(
+            render("x/{$request.body#/1}", &array, RenderOptions::new()).as_deref(),
+            Ok(r#"x/{"k":"v"}"#)
+        );
+        let err = render("x/{$request.body#/id}", &array, RenderOptions::new()).expect_err("array");
+        assert!(matches!(err, Error::InvalidArrayIndex { .. }), "{err}");
+        let lenient = RenderOptions::new().lenient(true);
+        assert_eq!(
+            render("x/{$request.body#/id}/y", &array, lenient).as_deref(),
+            Ok("x//y")
+        );
+
+        let text = OwnedExchange::new(
+            OwnedRequest::new("POST", "https://h/")
+                .expect("request")
+                .with_body("not json"),
+        );
+        let err = render("x/{$request.body#/id}", &text, RenderOptions::new()).expect_err("text");
+        assert!(matches!(err, Error::BodyNotJson { .. }), "{err}");
+        assert_eq!(
+            render("x/{$request.body#/id}{$request.body}", &text, lenient).as_deref(),
+            Ok("x/not json")
+        );
+
+        let none = OwnedExchange::new(OwnedRequest::new("POST", "https://h/").expect("request"));
+        let err =
+            render("x/{$request.body#/id}", &none, RenderOptions::new()).expect_err("no body");
+        assert_eq!(
+            err,
+            Error::NoBody {
+                part: crate::Part::Request
+            }
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     /// The text of a string value (a [`Value::Str`], or a JSON string); `None` for other values.
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(text) => Some(text),
@@ -65,6 +66,7 @@ impl<'a> Value<'a> {
     /// expr_eval::Value::Int(7).write_to(&mut out);
     /// assert_eq!(out, "id=7");
     /// ```
+    #[inline]
     pub fn write_to(&self, out: &mut String) {
         match self {
             Value::Str(text) => out.push_str(text),

@@ -700,6 +700,52 @@ fn compiled_and_plain_evaluation_agree() {
     }
 }
 
+/// A compiled expression walks pre-decoded pointer tokens; it must agree with plain `jsonptr`
+/// resolution on every edge, values and errors alike.
+#[test]
+fn compiled_pointers_agree_with_plain_resolution() {
+    let exchange = with_body(json!({
+        "a": ["zero", "one", {"b": null}], "m": {"1e0": 1, "01": 2, "-": 3, "0": 4},
+        "a/b": 5, "m~n": 6, "": {"": 7}, "s": "text", "big": [0]
+    }));
+    for pointer in [
+        "",
+        "/",
+        "//",
+        "/a",
+        "/a/0",
+        "/a/1",
+        "/a/2/b",
+        "/a/01",
+        "/a/-",
+        "/a/1e0",
+        "/a/3",
+        "/a/-1",
+        "/a/ 1",
+        "/a/+1",
+        "/m/1e0",
+        "/m/01",
+        "/m/-",
+        "/m/0",
+        "/a~1b",
+        "/m~0n",
+        "/s/x",
+        "/a/2/b/c",
+        "/nope",
+        "/big/18446744073709551616",
+        "/big/00",
+        "/big/0",
+    ] {
+        let text = format!("$request.body#{pointer}");
+        let compiled = CompiledExpression::parse(&text).expect("parse");
+        assert_eq!(
+            compiled.evaluate(&exchange),
+            eval(&text, &exchange),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn owned_response_builder() {
     let response = OwnedResponse::new(200)
