@@ -1,1 +1,5 @@
-//! Benchmarks live in `benches/`; this library is empty.
+//! Support for the benchmarks in `benches/`: generated inputs shared with the tests.
+
+mod generated_document;
+
+pub use generated_document::generated_document;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use jsonptr::{Pointer, PointerBuf};
+use jsonptr::{Pointer, PointerBuf, resolve::Resolve};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -122,7 +122,8 @@ impl Files {
     }
 
     pub(crate) fn get(&self, place: &Place) -> Option<&Value> {
-        self.files[place.file].value.pointer(place.pointer.as_str())
+        // jsonptr decodes tokens without allocating unless they hold `~` escapes.
+        self.files[place.file].value.resolve(&place.pointer).ok()
     }
 
     /// Where the key (or, when `key` is false, the value) of `place` is written.
@@ -169,36 +170,10 @@ impl Files {
         }
     }
 
-    /// The place a reference written in file `from` points at.
-    pub(crate) fn target(&mut self, from: FileId, reference: &str) -> Result<Place, RefError> {
-        let (location, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        if has_scheme(location) {
-            return Err(RefError::UrlRefused(reference.to_owned()));
-        }
-        let file = if location.is_empty() {
-            from
-        } else {
-            let relative = percent_decode_str(location).decode_utf8_lossy();
-            let base = self.files[from].path.parent().unwrap_or(Path::new(""));
-            self.load(&base.join(relative.as_ref()))?
-        };
-        // The fragment of a URI reference is percent-encoded (`%7Bid%7D` for `{id}`).
-        let fragment = percent_decode_str(fragment).decode_utf8_lossy();
-        let pointer = Pointer::parse(fragment.as_ref())
-            .map_err(|_| RefError::NotFound(reference.to_owned()))?;
-        let place = Place {
-            file,
-            pointer: pointer.to_buf(),
-        };
-        if self.get(&place).is_none() {
-            return Err(RefError::NotFound(reference.to_owned()));
-        }
-        Ok(place)
-    }
-
-    /// Follows `$ref`s from `place` until a value that is not a Reference Object.
-    pub(crate) fn follow(&mut self, place: Place) -> Result<Place, RefError> {
-        let mut current = place;
+    /// Follows `$ref`s from `place` until a value that is not a Reference Object. Files are
+    /// loaded beforehand ([`Files::load_referenced`]); one that could not be is reported here.
+    pub(crate) fn follow(&self, place: &Place) -> Result<Place, RefError> {
+        let mut current = place.clone();
         let mut seen: Vec<Place> = Vec::new();
         loop {
             let reference = match self.get(&current).and_then(|v| v.get("$ref")) {
@@ -220,33 +195,8 @@ impl Files {
         }
     }
 
-    /// Like [`Files::follow`], but only through files already loaded: for the read-only passes
-    /// that run after loading (a file not loaded then is reported as unreadable).
-    pub(crate) fn follow_loaded(&self, place: &Place) -> Result<Place, RefError> {
-        let mut current = place.clone();
-        let mut seen: Vec<Place> = Vec::new();
-        loop {
-            let reference = match self.get(&current).and_then(|v| v.get("$ref")) {
-                None => return Ok(current),
-                Some(Value::String(reference)) => reference.clone(),
-                Some(_) => return Err(RefError::NotAString),
-            };
-            if seen.len() >= self.limits.max_ref_depth {
-                return Err(RefError::TooDeep(self.limits.max_ref_depth));
-            }
-            seen.push(current.clone());
-            let next = self.target_loaded(current.file, &reference)?;
-            if seen.contains(&next) {
-                let mut chain: Vec<String> = seen.iter().map(|p| self.describe(p)).collect();
-                chain.push(self.describe(&next));
-                return Err(RefError::Cycle(chain));
-            }
-            current = next;
-        }
-    }
-
-    /// Like [`Files::target`], through files already loaded only.
-    pub(crate) fn target_loaded(&self, from: FileId, reference: &str) -> Result<Place, RefError> {
+    /// The place a reference written in file `from` points at.
+    pub(crate) fn target(&self, from: FileId, reference: &str) -> Result<Place, RefError> {
         let (location, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if has_scheme(location) {
             return Err(RefError::UrlRefused(reference.to_owned()));
@@ -281,14 +231,43 @@ impl Files {
         Ok(place)
     }
 
-    /// Loads every file the schema at `place` refers to, directly or through other schemas, so
-    /// that the read-only passes (lints, validation) can follow its references. Returns the
-    /// first reference that cannot be followed.
-    pub(crate) fn preload(&mut self, place: &Place) -> Result<(), RefError> {
+    /// Loads every file that the loaded files refer to, and the files those refer to, so that
+    /// the passes after loading only read. A file that cannot be loaded is remembered: the
+    /// references to it report why.
+    pub(crate) fn load_referenced(&mut self) {
+        let mut scanned = 0;
+        while scanned < self.files.len() {
+            if !self.files[scanned].has_refs {
+                scanned += 1;
+                continue;
+            }
+            let mut locations = Vec::new();
+            collect_file_refs(&self.files[scanned].value, &mut locations);
+            locations.sort_unstable();
+            locations.dedup();
+            for location in locations {
+                if has_scheme(&location) {
+                    continue;
+                }
+                let relative = percent_decode_str(&location).decode_utf8_lossy().into_owned();
+                let base = self.files[scanned].path.parent().unwrap_or(Path::new("")).to_path_buf();
+                // Failures are kept in `failed` and reported where the reference is followed.
+                let _ = self.load(&base.join(relative));
+            }
+            scanned += 1;
+        }
+    }
+
+    /// Checks that every reference the schema at `place` makes, directly or through the schemas
+    /// it refers to, can be followed (the schema checks and validation need them all).
+    pub(crate) fn check_references(&self, place: &Place) -> Result<(), RefError> {
+        if !self.files[place.file].has_refs {
+            return Ok(());
+        }
         let mut pending = vec![place.clone()];
         let mut visited = std::collections::HashSet::new();
         while let Some(current) = pending.pop() {
-            if !visited.insert(current.clone()) || visited.len() > 100_000 {
+            if visited.len() > 100_000 || !visited.insert(current.clone()) {
                 continue;
             }
             let mut references = Vec::new();
@@ -296,8 +275,7 @@ impl Files {
                 collect_refs(value, &mut references);
             }
             for reference in references {
-                let target = self.target(current.file, &reference)?;
-                pending.push(target);
+                pending.push(self.target(current.file, &reference)?);
             }
         }
         Ok(())
@@ -330,6 +308,28 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
             }
         }
         Value::Array(items) => items.iter().for_each(|item| collect_refs(item, out)),
+        _ => {}
+    }
+}
+
+/// The file part of every `$ref` inside `value` that names another file.
+fn collect_file_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                match (key.as_str(), member) {
+                    ("$ref", Value::String(reference)) => {
+                        let location = reference.split('#').next().unwrap_or("");
+                        if !location.is_empty() {
+                            out.push(location.to_owned());
+                        }
+                    }
+                    ("example" | "examples" | "enum" | "const" | "default", _) => {}
+                    _ => collect_file_refs(member, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_file_refs(item, out)),
         _ => {}
     }
 }

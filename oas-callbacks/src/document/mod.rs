@@ -217,8 +217,9 @@ impl Document {
         })?;
         let mut files = Files::new(limits);
         let root = files.add(file);
+        files.load_referenced();
         let mut builder = Builder {
-            files,
+            files: &files,
             diagnostics: Vec::new(),
         };
         let version = builder.check_root(root);
@@ -234,13 +235,14 @@ impl Document {
                 || !d.message.starts_with("cannot read referenced file")
                 || unreadable.insert(d.message.split(": ").next().unwrap_or_default().to_owned())
         });
+        let diagnostics = builder.diagnostics;
         Ok(Document {
-            files: builder.files,
+            files,
             version,
             operations,
             component_callbacks,
             component_links,
-            diagnostics: builder.diagnostics,
+            diagnostics,
         })
     }
 
@@ -487,15 +489,61 @@ fn contains_expression(value: &Value) -> bool {
     }
 }
 
-/// Walks the document once, building the model and collecting load diagnostics.
-struct Builder {
-    files: Files,
+/// A value of the description and where it is. The place is computed only when asked for
+/// (stored in the model, or named in a diagnostic): most of the walk never needs it.
+struct Node<'n, 'f> {
+    value: &'f Value,
+    at: At<'n, 'f>,
+}
+
+/// Where a [`Node`] is: a known place, or a member of its parent.
+enum At<'n, 'f> {
+    Place(Place),
+    Member(&'n Node<'n, 'f>, &'f str),
+}
+
+impl<'n, 'f> Node<'n, 'f> {
+    fn child<'c>(&'c self, key: &'f str) -> Option<Node<'c, 'f>> {
+        let value = match self.value {
+            Value::Object(map) => map.get(key)?,
+            _ => return None,
+        };
+        Some(Node {
+            value,
+            at: At::Member(self, key),
+        })
+    }
+
+    fn place(&self) -> Place {
+        match &self.at {
+            At::Place(place) => place.clone(),
+            At::Member(parent, key) => parent.place().child(key),
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&'f String, &'f Value)> + use<'f, 'n> {
+        let map = match self.value {
+            Value::Object(map) => Some(map),
+            _ => None,
+        };
+        map.into_iter().flatten()
+    }
+
+    fn str(&self, key: &str) -> Option<&'f str> {
+        self.value.get(key).and_then(Value::as_str)
+    }
+}
+
+/// Walks the document once, building the model and collecting load diagnostics. Every file the
+/// description refers to is loaded before the walk, so the walk only reads.
+struct Builder<'f> {
+    files: &'f Files,
     diagnostics: Vec<Diagnostic>,
 }
 
-impl Builder {
+impl<'f> Builder<'f> {
     fn error(&mut self, code: &'static str, place: &Place, key: bool, message: impl Into<String>) {
-        let diagnostic = diagnostic_at(&self.files, Severity::Error, code, place, key, None, message);
+        let diagnostic = diagnostic_at(self.files, Severity::Error, code, place, key, None, message);
         self.diagnostics.push(diagnostic);
     }
 
@@ -508,11 +556,23 @@ impl Builder {
         self.error(code, place, false, err.to_string());
     }
 
-    /// Follows references at `place`, reporting a failure there: an error, since callbacks,
+    fn node<'n>(&self, place: Place) -> Option<Node<'n, 'f>> {
+        let value = self.files.get(&place)?;
+        Some(Node {
+            value,
+            at: At::Place(place),
+        })
+    }
+
+    /// Follows references at `node`, reporting a failure there: an error, since callbacks,
     /// path items and links carry the expressions.
-    fn follow(&mut self, place: Place) -> Option<Place> {
-        match self.files.follow(place.clone()) {
-            Ok(target) => Some(target),
+    fn follow<'n>(&mut self, node: Node<'n, 'f>) -> Option<Node<'n, 'f>> {
+        if node.value.get("$ref").is_none() {
+            return Some(node);
+        }
+        let place = node.place();
+        match self.files.follow(&place) {
+            Ok(target) => self.node(target),
             Err(err) => {
                 self.ref_error(&place, &err);
                 None
@@ -522,12 +582,16 @@ impl Builder {
 
     /// Follows references to a parameter, request body or response: when one cannot be
     /// followed, only the checks that need it are skipped, so it is a warning.
-    fn follow_supporting(&mut self, place: Place, what: &str) -> Option<Place> {
-        match self.files.follow(place.clone()) {
-            Ok(target) => Some(target),
+    fn follow_supporting<'n>(&mut self, node: Node<'n, 'f>, what: &str) -> Option<Node<'n, 'f>> {
+        if node.value.get("$ref").is_none() {
+            return Some(node);
+        }
+        let place = node.place();
+        match self.files.follow(&place) {
+            Ok(target) => self.node(target),
             Err(err) => {
                 let diagnostic = diagnostic_at(
-                    &self.files,
+                    self.files,
                     Severity::Warning,
                     "ref-skipped",
                     &place,
@@ -541,19 +605,22 @@ impl Builder {
         }
     }
 
-    fn object_entries(&self, place: &Place) -> Vec<String> {
-        match self.files.get(place) {
-            Some(Value::Object(map)) => map.keys().cloned().collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn check_root(&mut self, root: usize) -> Option<String> {
+    fn root<'n>(&self, root: usize) -> Node<'n, 'f> {
         let place = Place {
             file: root,
             pointer: jsonptr::PointerBuf::new(),
         };
-        let Some(Value::Object(map)) = self.files.get(&place) else {
+        let value = self.files.get(&place).unwrap_or(&Value::Null);
+        Node {
+            value,
+            at: At::Place(place),
+        }
+    }
+
+    fn check_root(&mut self, root: usize) -> Option<String> {
+        let root = self.root(root);
+        let place = root.place();
+        let Value::Object(map) = root.value else {
             self.error("document", &place, false, "an OpenAPI document must be an object");
             return None;
         };
@@ -578,7 +645,12 @@ impl Builder {
             }
             Some(v) if !(v.starts_with("3.0") || v.starts_with("3.1") || v.starts_with("3.2")) => {
                 let at = place.child("openapi");
-                self.error("document", &at, false, format!("unsupported OpenAPI version `{v}`: 3.0.x, 3.1.x or 3.2.x is expected"));
+                self.error(
+                    "document",
+                    &at,
+                    false,
+                    format!("unsupported OpenAPI version `{v}`: 3.0.x, 3.1.x or 3.2.x is expected"),
+                );
             }
             Some(_) => {}
         }
@@ -591,75 +663,63 @@ impl Builder {
             );
         }
         if version.is_some() && !has_content {
-            self.error("document", &place, false, "the document has no `paths`, `components` or `webhooks`");
+            self.error(
+                "document",
+                &place,
+                false,
+                "the document has no `paths`, `components` or `webhooks`",
+            );
         }
         version
     }
 
     fn operations(&mut self, root: usize) -> Vec<Operation> {
-        let paths = Place {
-            file: root,
-            pointer: jsonptr::PointerBuf::new(),
-        }
-        .child("paths");
+        let root = self.root(root);
+        let Some(paths) = root.child("paths") else {
+            return Vec::new();
+        };
         let mut operations = Vec::new();
-        for path in self.object_entries(&paths) {
+        for (path, _) in paths.entries() {
             if path.starts_with("x-") {
                 continue;
             }
-            let Some(item) = self.follow(paths.child(&path)) else {
+            let Some(item) = paths.child(path).and_then(|node| self.follow(node)) else {
                 continue;
             };
-            let path_parameters = self.parameters(&item.child("parameters"));
-            for (method, op_place) in self.item_operations(&item) {
+            let path_parameters = self.parameters(item.child("parameters"));
+            for (method, op) in item_operations(&item) {
                 let mut parameters = path_parameters.clone();
-                for param in self.parameters(&op_place.child("parameters")) {
+                for param in self.parameters(op.child("parameters")) {
                     parameters.retain(|p: &Parameter| {
                         !(p.name == param.name && p.location == param.location)
                     });
                     parameters.push(param);
                 }
-                let operation = self.operation(&path, method, op_place, parameters);
+                let operation = self.operation(path, method, &op, parameters);
                 operations.push(operation);
             }
         }
         operations
     }
 
-    /// The operations of a Path Item: the fixed method fields, then 3.2's
-    /// `additionalOperations`.
-    fn item_operations(&mut self, item: &Place) -> Vec<(String, Place)> {
-        let mut found = Vec::new();
-        let keys = self.object_entries(item);
-        for key in &keys {
-            if METHODS.contains(&key.as_str()) {
-                found.push((key.to_ascii_uppercase(), item.child(key)));
-            }
-        }
-        let extra = item.child("additionalOperations");
-        for method in self.object_entries(&extra) {
-            found.push((method.clone(), extra.child(&method)));
-        }
-        found
-    }
-
-    fn parameters(&mut self, list: &Place) -> Vec<Parameter> {
-        let count = match self.files.get(list) {
-            Some(Value::Array(items)) => items.len(),
-            _ => 0,
+    fn parameters(&mut self, list: Option<Node<'_, 'f>>) -> Vec<Parameter> {
+        let Some(list) = list else {
+            return Vec::new();
         };
+        let count = list.value.as_array().map_or(0, Vec::len);
         let mut parameters = Vec::new();
         for index in 0..count {
-            let Some(param) = self.follow_supporting(list.child(&index.to_string()), "parameter") else {
+            let Some(item) = list.value.get(index) else {
                 continue;
             };
-            let Some(value) = self.files.get(&param) else {
+            let node = Node {
+                value: item,
+                at: At::Place(list.place().child(&index.to_string())),
+            };
+            let Some(param) = self.follow_supporting(node, "parameter") else {
                 continue;
             };
-            if let (Some(name), Some(location)) = (
-                value.get("name").and_then(Value::as_str),
-                value.get("in").and_then(Value::as_str),
-            ) {
+            if let (Some(name), Some(location)) = (param.str("name"), param.str("in")) {
                 parameters.push(Parameter {
                     name: name.to_owned(),
                     location: location.to_owned(),
@@ -673,17 +733,13 @@ impl Builder {
         &mut self,
         path: &str,
         method: String,
-        place: Place,
+        op: &Node<'_, 'f>,
         parameters: Vec<Parameter>,
     ) -> Operation {
-        let operation_id = self
-            .files
-            .get(&place.child("operationId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let request_schema = self.request_schema(&place);
-        let responses = self.responses(&place.child("responses"));
-        let callbacks = self.callbacks_map(&place.child("callbacks"));
+        let operation_id = op.str("operationId").map(str::to_owned);
+        let request_schema = self.request_schema(op);
+        let responses = self.responses(op.child("responses"));
+        let callbacks = self.callbacks_map(op.child("callbacks"));
         Operation {
             method,
             path: path.to_owned(),
@@ -695,30 +751,29 @@ impl Builder {
         }
     }
 
-    fn request_schema(&mut self, operation: &Place) -> Option<Place> {
-        let body = operation.child("requestBody");
-        self.files.get(&body)?;
+    fn request_schema(&mut self, operation: &Node<'_, 'f>) -> Option<Place> {
+        let body = operation.child("requestBody")?;
         let body = self.follow_supporting(body, "request body")?;
-        self.files.get(&body)?;
-        self.media_schema(&body.child("content"))
+        self.media_schema(body.child("content"))
     }
 
     /// The schema of the JSON media type of a `content` map (`application/json`, then any
     /// `+json` or `*/*`, then the first one).
-    fn media_schema(&mut self, content: &Place) -> Option<Place> {
-        let types = self.object_entries(content);
+    fn media_schema(&mut self, content: Option<Node<'_, 'f>>) -> Option<Place> {
+        let content = content?;
+        let types: Vec<&String> = content.entries().map(|(name, _)| name).collect();
+        let essence = |t: &&String| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         let chosen = types
             .iter()
-            .find(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")))
-            .or_else(|| types.iter().find(|t| t.split(';').next().is_some_and(|t| t.trim().ends_with("+json"))))
+            .find(|t| essence(t) == "application/json")
+            .or_else(|| types.iter().find(|t| essence(t).ends_with("+json")))
             .or_else(|| types.iter().find(|t| t.starts_with("*/*") || t.starts_with("application/*")))
-            .or_else(|| types.first())?
-            .clone();
-        let schema = content.child(&chosen).child("schema");
-        self.files.get(&schema)?;
-        if let Err(err) = self.files.preload(&schema) {
+            .or_else(|| types.first())?;
+        let media = content.child(chosen)?;
+        let schema = media.child("schema")?.place();
+        if let Err(err) = self.files.check_references(&schema) {
             let diagnostic = diagnostic_at(
-                &self.files,
+                self.files,
                 Severity::Warning,
                 "schema-unreadable",
                 &schema,
@@ -731,19 +786,25 @@ impl Builder {
         Some(schema)
     }
 
-    fn responses(&mut self, responses: &Place) -> Vec<Response> {
+    fn responses(&mut self, responses: Option<Node<'_, 'f>>) -> Vec<Response> {
+        let Some(responses) = responses else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        for status in self.object_entries(responses) {
+        for (status, _) in responses.entries() {
             if status.starts_with("x-") {
                 continue;
             }
-            let Some(response) = self.follow_supporting(responses.child(&status), "response (and its links)") else {
+            let Some(response) = responses
+                .child(status)
+                .and_then(|node| self.follow_supporting(node, "response (and its links)"))
+            else {
                 continue;
             };
-            let schema = self.media_schema(&response.child("content"));
-            let links = self.links_map(&response.child("links"));
+            let schema = self.media_schema(response.child("content"));
+            let links = self.links_map(response.child("links"));
             out.push(Response {
-                status,
+                status: status.clone(),
                 schema,
                 links,
             });
@@ -751,59 +812,61 @@ impl Builder {
         out
     }
 
-    fn callbacks_map(&mut self, map: &Place) -> Vec<Callback> {
+    fn callbacks_map(&mut self, map: Option<Node<'_, 'f>>) -> Vec<Callback> {
+        let Some(map) = map else {
+            return Vec::new();
+        };
         let mut callbacks = Vec::new();
-        for name in self.object_entries(map) {
-            let Some(object) = self.follow(map.child(&name)) else {
+        for (name, _) in map.entries() {
+            let Some(object) = map.child(name).and_then(|node| self.follow(node)) else {
                 continue;
             };
-            callbacks.extend(self.callback_object(&name, &object));
+            callbacks.extend(self.callback_object(name, &object));
         }
         callbacks
     }
 
     /// Every key of a Callback Object (`x-` extensions excepted) with its Path Item.
-    fn callback_object(&mut self, name: &str, object: &Place) -> Vec<Callback> {
-        if !matches!(self.files.get(object), Some(Value::Object(_))) {
-            self.error("callback", object, false, "a Callback Object must be an object");
+    fn callback_object(&mut self, name: &str, object: &Node<'_, 'f>) -> Vec<Callback> {
+        if !object.value.is_object() {
+            self.error("callback", &object.place(), false, "a Callback Object must be an object");
             return Vec::new();
         }
         let mut callbacks = Vec::new();
-        for key in self.object_entries(object) {
+        for (key, _) in object.entries() {
             if key.starts_with("x-") {
                 continue;
             }
-            let place = object.child(&key);
-            let url = compile_callback_key(&key);
-            let item = self.follow(place.clone());
+            let Some(node) = object.child(key) else {
+                continue;
+            };
+            let place = node.place();
+            let url = compile_callback_key(key);
+            let item = self.follow(node);
             if let Some(item) = &item {
-                if !matches!(self.files.get(item), Some(Value::Object(_))) {
-                    self.error("callback", item, false, format!("the Path Item of callback key `{key}` must be an object"));
+                if !item.value.is_object() {
+                    self.error(
+                        "callback",
+                        &item.place(),
+                        false,
+                        format!("the Path Item of callback key `{key}` must be an object"),
+                    );
                 }
             }
             let operations = match item {
-                Some(item) => self
-                    .item_operations(&item)
+                Some(item) => item_operations(&item)
                     .into_iter()
-                    .map(|(method, op)| {
-                        let operation_id = self
-                            .files
-                            .get(&op.child("operationId"))
-                            .and_then(Value::as_str)
-                            .map(str::to_owned);
-                        let request_schema = self.request_schema(&op);
-                        CallbackOperation {
-                            method,
-                            operation_id,
-                            request_schema,
-                        }
+                    .map(|(method, op)| CallbackOperation {
+                        method,
+                        operation_id: op.str("operationId").map(str::to_owned),
+                        request_schema: self.request_schema(&op),
                     })
                     .collect(),
                 None => Vec::new(),
             };
             callbacks.push(Callback {
                 name: name.to_owned(),
-                key,
+                key: key.clone(),
                 url,
                 place,
                 operations,
@@ -812,98 +875,147 @@ impl Builder {
         callbacks
     }
 
-    fn links_map(&mut self, map: &Place) -> Vec<Link> {
+    fn links_map(&mut self, map: Option<Node<'_, 'f>>) -> Vec<Link> {
+        let Some(map) = map else {
+            return Vec::new();
+        };
         let mut links = Vec::new();
-        for name in self.object_entries(map) {
-            let Some(place) = self.follow(map.child(&name)) else {
+        for (name, _) in map.entries() {
+            let Some(node) = map.child(name).and_then(|node| self.follow(node)) else {
                 continue;
             };
-            links.push(self.link(&name, place));
+            links.push(self.link(name, &node));
         }
         links
     }
 
-    fn link(&mut self, name: &str, place: Place) -> Link {
-        let value = self.files.get(&place).cloned().unwrap_or(Value::Null);
+    fn link(&mut self, name: &str, node: &Node<'_, 'f>) -> Link {
+        let place = &node.place();
+        let value = node.value;
         for field in ["operationId", "operationRef"] {
             if value.get(field).is_some_and(|v| !v.is_string()) {
-                self.error("link-target", &place.child(field), false, format!("`{field}` of link `{name}` must be a string"));
+                self.error(
+                    "link-target",
+                    &place.child(field),
+                    false,
+                    format!("`{field}` of link `{name}` must be a string"),
+                );
             }
         }
-        let target = match (
-            value.get("operationId").and_then(Value::as_str),
-            value.get("operationRef").and_then(Value::as_str),
-        ) {
+        let target = match (node.str("operationId"), node.str("operationRef")) {
             (Some(id), None) => LinkTarget::OperationId(id.to_owned()),
             (None, Some(reference)) => LinkTarget::OperationRef(reference.to_owned()),
             (Some(_), Some(_)) => {
-                self.error("link-target", &place, true, format!("link `{name}` has both `operationId` and `operationRef`: exactly one is allowed"));
+                self.error(
+                    "link-target",
+                    place,
+                    true,
+                    format!("link `{name}` has both `operationId` and `operationRef`: exactly one is allowed"),
+                );
                 LinkTarget::Invalid
             }
             (None, None) if value.get("operationId").is_some() || value.get("operationRef").is_some() => {
                 LinkTarget::Invalid
             }
             (None, None) => {
-                self.error("link-target", &place, true, format!("link `{name}` has neither `operationId` nor `operationRef`"));
+                self.error(
+                    "link-target",
+                    place,
+                    true,
+                    format!("link `{name}` has neither `operationId` nor `operationRef`"),
+                );
                 LinkTarget::Invalid
             }
         };
-        let mut parameters = Vec::new();
-        if let Some(Value::Object(members)) = value.get("parameters") {
-            for (param, raw) in members {
-                parameters.push((param.clone(), compile_link_value(raw)));
-            }
-        }
+        let parameters = match value.get("parameters") {
+            Some(Value::Object(members)) => members
+                .iter()
+                .map(|(param, raw)| (param.clone(), compile_link_value(raw)))
+                .collect(),
+            _ => Vec::new(),
+        };
         let request_body = value.get("requestBody").map(compile_link_value);
         Link {
             name: name.to_owned(),
             target,
             parameters,
             request_body,
-            place,
+            place: place.clone(),
         }
     }
 
-    fn component_callbacks(&mut self, root: usize) -> Vec<Callback> {
-        let map = Place {
-            file: root,
-            pointer: jsonptr::PointerBuf::new(),
-        }
-        .child("components")
-        .child("callbacks");
-        let mut callbacks = Vec::new();
-        for name in self.object_entries(&map) {
-            let place = map.child(&name);
-            // A component that is itself a reference was (or will be) checked at its target.
-            if self.files.get(&place).and_then(|v| v.get("$ref")).is_some() {
-                if let Err(err) = self.files.follow(place.clone()) {
+    /// The members of `components/<kind>` that are not references (a component that is itself
+    /// a reference is checked at its target, and reported here if it cannot be followed).
+    fn component_map<'n>(&mut self, root: &'n Node<'n, 'f>, kind: &'f str) -> Vec<(&'f String, Node<'n, 'f>)> {
+        let Some(components) = root.child("components") else {
+            return Vec::new();
+        };
+        let Some(map) = components.child(kind) else {
+            return Vec::new();
+        };
+        let base = map.place();
+        let mut found = Vec::new();
+        for (name, value) in map.entries() {
+            let node = Node {
+                value,
+                at: At::Place(base.child(name)),
+            };
+            if value.get("$ref").is_some() {
+                let place = node.place();
+                if let Err(err) = self.files.follow(&place) {
                     self.ref_error(&place, &err);
                 }
                 continue;
             }
-            callbacks.extend(self.callback_object(&name, &place));
+            found.push((name, node));
+        }
+        found
+    }
+
+    fn component_callbacks(&mut self, root: usize) -> Vec<Callback> {
+        let root = self.root(root);
+        let mut callbacks = Vec::new();
+        for (name, node) in self.component_map(&root, "callbacks") {
+            callbacks.extend(self.callback_object(name, &node));
         }
         callbacks
     }
 
     fn component_links(&mut self, root: usize) -> Vec<Link> {
-        let map = Place {
-            file: root,
-            pointer: jsonptr::PointerBuf::new(),
-        }
-        .child("components")
-        .child("links");
+        let root = self.root(root);
         let mut links = Vec::new();
-        for name in self.object_entries(&map) {
-            let place = map.child(&name);
-            if self.files.get(&place).and_then(|v| v.get("$ref")).is_some() {
-                if let Err(err) = self.files.follow(place.clone()) {
-                    self.ref_error(&place, &err);
-                }
-                continue;
-            }
-            links.push(self.link(&name, place));
+        for (name, node) in self.component_map(&root, "links") {
+            links.push(self.link(name, &node));
         }
         links
     }
+}
+
+/// The operations of a Path Item: the fixed method fields, then 3.2's `additionalOperations`.
+fn item_operations<'n, 'f>(item: &'n Node<'n, 'f>) -> Vec<(String, Node<'n, 'f>)> {
+    let mut found = Vec::new();
+    for (key, value) in item.entries() {
+        if METHODS.contains(&key.as_str()) {
+            found.push((
+                key.to_ascii_uppercase(),
+                Node {
+                    value,
+                    at: At::Member(item, key),
+                },
+            ));
+        }
+    }
+    if let Some(Value::Object(extra)) = item.value.get("additionalOperations") {
+        let base = item.place().child("additionalOperations");
+        for (method, value) in extra {
+            found.push((
+                method.clone(),
+                Node {
+                    value,
+                    at: At::Place(base.child(method)),
+                },
+            ));
+        }
+    }
+    found
 }

@@ -50,6 +50,8 @@ pub(crate) struct SourceFile {
     pub(crate) path: PathBuf,
     pub(crate) text: String,
     pub(crate) value: Value,
+    /// Whether the text holds `$ref` at all: most work on references can be skipped when not.
+    pub(crate) has_refs: bool,
     /// Built eagerly for YAML (the parser reports spans as it goes) and on first use for JSON
     /// (serde_json is the fast path; diagnostics are rare, so the spans are computed only then).
     spans: OnceLock<Option<SpanTree>>,
@@ -96,6 +98,7 @@ impl SourceFile {
         };
         Ok(SourceFile {
             path: path.to_path_buf(),
+            has_refs: text.contains("$ref"),
             text,
             value,
             spans,
