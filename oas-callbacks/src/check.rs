@@ -219,7 +219,7 @@ impl Document {
                 format!("operationRef `{reference}` is a URL and was not checked (no network access)"),
             ));
         }
-        match self.files.target_loaded(link.place.file, reference) {
+        match self.files.target(link.place.file, reference) {
             Ok(place) => {
                 let is_operation = place
                     .pointer
@@ -359,7 +359,7 @@ impl Document {
         if depth > MAX_SCHEMA_DEPTH {
             return SchemaVerdict::Unknown;
         }
-        let Ok(schema) = self.files.follow_loaded(schema) else {
+        let Ok(schema) = self.files.follow(schema) else {
             return SchemaVerdict::Unknown;
         };
         let Some(token) = tokens.first() else {
