@@ -14,12 +14,19 @@ fn document(c: &mut Criterion) {
     let mut group = c.benchmark_group("document");
     group.sample_size(10);
     group.bench_function("json_parse_10k", |b| {
-        b.iter(|| serde_json::from_str::<serde_json::Value>(black_box(&text)).map(|v| black_box(v).is_object()))
+        b.iter(|| {
+            serde_json::from_str::<serde_json::Value>(black_box(&text))
+                .map(|v| black_box(v).is_object())
+        })
     });
     group.bench_function("compile_10k", |b| {
         b.iter(|| {
-            Document::from_bytes("generated.json", black_box(text.as_bytes().to_vec()), LoadLimits::default())
-                .map(|doc| black_box(doc.operations().len()))
+            Document::from_bytes(
+                "generated.json",
+                black_box(text.as_bytes().to_vec()),
+                LoadLimits::default(),
+            )
+            .map(|doc| black_box(doc.operations().len()))
         })
     });
     group.finish();

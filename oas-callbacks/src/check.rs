@@ -55,12 +55,24 @@ impl Document {
         out
     }
 
-    fn lint_callback(&self, op: Option<&Operation>, callback: &Callback, out: &mut Vec<Diagnostic>) {
+    fn lint_callback(
+        &self,
+        op: Option<&Operation>,
+        callback: &Callback,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let place = &callback.place;
         let url = match callback.url() {
             Ok(url) => url,
             Err(err) => {
-                out.push(self.syntax_diagnostic(place, true, callback.key(), err, op, "invalid callback key"));
+                out.push(self.syntax_diagnostic(
+                    place,
+                    true,
+                    callback.key(),
+                    err,
+                    op,
+                    "invalid callback key",
+                ));
                 return;
             }
         };
@@ -82,7 +94,10 @@ impl Document {
             }
             CallbackUrl::Template(template)
                 if template.template().segments().len() == 1
-                    && template.template().expressions().any(|e| not_a_url(e).is_some()) =>
+                    && template
+                        .template()
+                        .expressions()
+                        .any(|e| not_a_url(e).is_some()) =>
             {
                 if let Some(expr) = template.template().expressions().next() {
                     out.push(self.not_a_url(callback, expr, place));
@@ -146,7 +161,14 @@ impl Document {
     ) {
         match value {
             LinkValue::Invalid(text, err) => {
-                out.push(self.syntax_diagnostic(place, false, text, err, op, "invalid runtime expression"));
+                out.push(self.syntax_diagnostic(
+                    place,
+                    false,
+                    text,
+                    err,
+                    op,
+                    "invalid runtime expression",
+                ));
             }
             LinkValue::Expression(expr) => {
                 if let Some(op) = op {
@@ -176,21 +198,19 @@ impl Document {
 
     fn lint_link_target(&self, link: &Link, ids: &HashSet<&str>, out: &mut Vec<Diagnostic>) {
         match &link.target {
-            LinkTarget::OperationId(id) => {
-                if !ids.contains(id.as_str()) {
-                    let mut diagnostic = self.diagnostic_at(
-                        Severity::Error,
-                        "link-target",
-                        &link.place.child("operationId"),
-                        false,
-                        None,
-                        format!("operationId `{id}` of a link names no operation of the document"),
-                    );
-                    if let Some(close) = closest(id, ids.iter().copied()) {
-                        diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
-                    }
-                    out.push(diagnostic);
+            LinkTarget::OperationId(id) if !ids.contains(id.as_str()) => {
+                let mut diagnostic = self.diagnostic_at(
+                    Severity::Error,
+                    "link-target",
+                    &link.place.child("operationId"),
+                    false,
+                    None,
+                    format!("operationId `{id}` of a link names no operation of the document"),
+                );
+                if let Some(close) = closest(id, ids.iter().copied()) {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
                 }
+                out.push(diagnostic);
             }
             LinkTarget::OperationRef(reference) => {
                 if let Some(message) = self.operation_ref_problem(link, reference) {
@@ -216,7 +236,9 @@ impl Document {
         if location.contains("://") {
             return Some((
                 Severity::Warning,
-                format!("operationRef `{reference}` is a URL and was not checked (no network access)"),
+                format!(
+                    "operationRef `{reference}` is a URL and was not checked (no network access)"
+                ),
             ));
         }
         match self.files.target(link.place.file, reference) {
@@ -228,7 +250,10 @@ impl Document {
                     .is_some_and(|t| crate::document::is_method_key(t.decoded().as_ref()))
                     && self.value(&place).is_some_and(Value::is_object);
                 (!is_operation).then(|| {
-                    (Severity::Error, format!("operationRef `{reference}` does not point at an operation"))
+                    (
+                        Severity::Error,
+                        format!("operationRef `{reference}` does not point at an operation"),
+                    )
                 })
             }
             Err(err) => Some((
@@ -260,7 +285,9 @@ impl Document {
         key: bool,
         out: &mut Vec<Diagnostic>,
     ) {
-        let warn = |code, message: String| self.diagnostic_at(Severity::Warning, code, place, key, None, message);
+        let warn = |code, message: String| {
+            self.diagnostic_at(Severity::Warning, code, place, key, None, message)
+        };
         match expr {
             Expression::Request(Source::Path(name)) => {
                 let params = path_template_parameters(op.path());
@@ -271,26 +298,37 @@ impl Document {
                         place,
                         key,
                         None,
-                        format!("`{expr}`: the path `{}` of operation `{}` has no `{{{name}}}`", op.path(), op.display_name()),
+                        format!(
+                            "`{expr}`: the path `{}` of operation `{}` has no `{{{name}}}`",
+                            op.path(),
+                            op.display_name()
+                        ),
                     );
                     if let Some(close) = closest(name, params.iter().map(String::as_str)) {
-                        diagnostic = diagnostic.with_help(format!("did you mean `$request.path.{close}`?"));
+                        diagnostic =
+                            diagnostic.with_help(format!("did you mean `$request.path.{close}`?"));
                     }
                     out.push(diagnostic);
                 }
             }
-            Expression::Request(Source::Query(name)) => {
-                if !op.parameters.iter().any(|p| p.location == "query" && &p.name == name) {
-                    out.push(warn(
+            Expression::Request(Source::Query(name))
+                if !op
+                    .parameters
+                    .iter()
+                    .any(|p| p.location == "query" && &p.name == name) =>
+            {
+                out.push(warn(
                         "undeclared-parameter",
                         format!("`{expr}`: operation `{}` declares no query parameter `{name}` (the specification requires request parameters to be declared)", op.display_name()),
                     ));
-                }
             }
             Expression::Request(Source::Header(name)) => {
                 let undeclarable = UNDECLARABLE_HEADERS.iter().any(|h| name.matches(h));
                 if !undeclarable
-                    && !op.parameters.iter().any(|p| p.location == "header" && name.matches(&p.name))
+                    && !op
+                        .parameters
+                        .iter()
+                        .any(|p| p.location == "header" && name.matches(&p.name))
                 {
                     out.push(warn(
                         "undeclared-parameter",
@@ -327,7 +365,10 @@ impl Document {
         let SchemaVerdict::Missing { depth, known } = self.schema_admits(schema, &tokens, 0) else {
             return;
         };
-        let at: String = tokens[..depth].iter().map(|t| format!("/{}", escape_token(t))).collect();
+        let at: String = tokens[..depth]
+            .iter()
+            .map(|t| format!("/{}", escape_token(t)))
+            .collect();
         let mut message = format!(
             "`{expr}`: the {which} body schema has no property `{}` at `{}`",
             tokens[depth],
@@ -335,17 +376,32 @@ impl Document {
         );
         if !known.is_empty() {
             let listed: Vec<String> = known.iter().take(8).map(|k| format!("`{k}`")).collect();
-            message.push_str(&format!(" (it declares {}{})", listed.join(", "), if known.len() > 8 { ", …" } else { "" }));
+            message.push_str(&format!(
+                " (it declares {}{})",
+                listed.join(", "),
+                if known.len() > 8 { ", …" } else { "" }
+            ));
         }
-        let mut diagnostic = self.diagnostic_at(Severity::Warning, "body-pointer", place, key, None, message);
+        let mut diagnostic =
+            self.diagnostic_at(Severity::Warning, "body-pointer", place, key, None, message);
         // `#/a.b.c` written for `#/a/b/c`: suggest the slashed pointer when the schema has it.
         if tokens[depth].contains('.') {
             let mut split: Vec<String> = tokens[..depth].to_vec();
             split.extend(tokens[depth].split('.').map(str::to_owned));
             split.extend(tokens[depth + 1..].iter().cloned());
-            if matches!(self.schema_admits(schema, &split, 0), SchemaVerdict::Admitted) {
-                let fixed: String = split.iter().map(|t| format!("/{}", escape_token(t))).collect();
-                let prefix = if matches!(expr, Expression::Request(_)) { "$request" } else { "$response" };
+            if matches!(
+                self.schema_admits(schema, &split, 0),
+                SchemaVerdict::Admitted
+            ) {
+                let fixed: String = split
+                    .iter()
+                    .map(|t| format!("/{}", escape_token(t)))
+                    .collect();
+                let prefix = if matches!(expr, Expression::Request(_)) {
+                    "$request"
+                } else {
+                    "$response"
+                };
                 diagnostic = diagnostic.with_help(format!("did you mean `{prefix}.body#{fixed}`?"));
             }
         } else if let Some(close) = closest(&tokens[depth], known.iter().map(String::as_str)) {
@@ -377,7 +433,9 @@ impl Document {
                     has_branches = true;
                     let branch = schema.child(combinator).child(&index.to_string());
                     match self.schema_admits(&branch, tokens, depth + 1) {
-                        SchemaVerdict::Missing { depth: d, known } => branches_missing.push((d, known)),
+                        SchemaVerdict::Missing { depth: d, known } => {
+                            branches_missing.push((d, known))
+                        }
                         verdict => return verdict,
                     }
                 }
@@ -387,17 +445,23 @@ impl Document {
         if let Some(Value::Object(properties)) = map.get("properties") {
             if properties.contains_key(token) {
                 return self
-                    .schema_admits(&schema.child("properties").child(token), &tokens[1..], depth + 1)
+                    .schema_admits(
+                        &schema.child("properties").child(token),
+                        &tokens[1..],
+                        depth + 1,
+                    )
                     .deeper();
             }
             known.extend(properties.keys().cloned());
         }
         let is_index = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
         if is_index {
-            if let Some(items) = map.get("items") {
-                if items.is_object() {
-                    return self.schema_admits(&schema.child("items"), &tokens[1..], depth + 1).deeper();
-                }
+            if let Some(items) = map.get("items")
+                && items.is_object()
+            {
+                return self
+                    .schema_admits(&schema.child("items"), &tokens[1..], depth + 1)
+                    .deeper();
             }
             if map.get("prefixItems").is_some() {
                 return SchemaVerdict::Unknown;
@@ -406,7 +470,11 @@ impl Document {
         match map.get("additionalProperties") {
             Some(Value::Object(_)) => {
                 return self
-                    .schema_admits(&schema.child("additionalProperties"), &tokens[1..], depth + 1)
+                    .schema_admits(
+                        &schema.child("additionalProperties"),
+                        &tokens[1..],
+                        depth + 1,
+                    )
                     .deeper();
             }
             Some(Value::Bool(true)) => return SchemaVerdict::Unknown,
@@ -423,8 +491,15 @@ impl Document {
             return SchemaVerdict::Unknown;
         }
         // A branch that failed deeper than here is more specific.
-        if let Some((d, branch_known)) = branches_missing.iter().filter(|(d, _)| *d > 0).max_by_key(|(d, _)| *d) {
-            return SchemaVerdict::Missing { depth: *d, known: branch_known.clone() };
+        if let Some((d, branch_known)) = branches_missing
+            .iter()
+            .filter(|(d, _)| *d > 0)
+            .max_by_key(|(d, _)| *d)
+        {
+            return SchemaVerdict::Missing {
+                depth: *d,
+                known: branch_known.clone(),
+            };
         }
         known.sort();
         known.dedup();
@@ -479,7 +554,10 @@ enum SchemaVerdict {
 impl SchemaVerdict {
     fn deeper(self) -> Self {
         match self {
-            SchemaVerdict::Missing { depth, known } => SchemaVerdict::Missing { depth: depth + 1, known },
+            SchemaVerdict::Missing { depth, known } => SchemaVerdict::Missing {
+                depth: depth + 1,
+                known,
+            },
             other => other,
         }
     }
@@ -535,30 +613,49 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A fix for a common mistake, as a help text, when applying it makes the text parse.
-fn suggest_fix(text: &str, is_key: bool, err: &ParseError, op: Option<&Operation>) -> Option<String> {
+fn suggest_fix(
+    text: &str,
+    is_key: bool,
+    err: &ParseError,
+    op: Option<&Operation>,
+) -> Option<String> {
     // A brace holding a bare name: a path-template placeholder, not a runtime expression.
     if *err.kind() == ErrorKind::ExpectedDollar {
         let inner = &text[err.offset()..];
         let name: String = inner.chars().take_while(|c| *c != '}').collect();
         let is_identifier = !name.is_empty()
-            && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
             && inner[name.len()..].starts_with('}');
         if is_identifier {
             let in_path = op.is_some_and(|op| path_template_parameters(op.path()).contains(&name));
             return Some(if in_path {
-                format!("`{{{name}}}` is a path-template placeholder, not a runtime expression: write `{{$request.path.{name}}}`")
+                format!(
+                    "`{{{name}}}` is a path-template placeholder, not a runtime expression: write `{{$request.path.{name}}}`"
+                )
             } else {
-                format!("`{{{name}}}` is a path-template placeholder, not a runtime expression; write the runtime expression that gives its value, such as `{{$request.path.{name}}}`, `{{$request.query.{name}}}` or `{{$request.body#/{name}}}`")
+                format!(
+                    "`{{{name}}}` is a path-template placeholder, not a runtime expression; write the runtime expression that gives its value, such as `{{$request.path.{name}}}`, `{{$request.query.{name}}}` or `{{$request.body#/{name}}}`"
+                )
             });
         }
     }
     let mut candidate = text.to_owned();
     let mut changes = Vec::new();
     for _ in 0..4 {
-        let Some((fixed, change)) = fix_once(&candidate) else { break };
+        let Some((fixed, change)) = fix_once(&candidate) else {
+            break;
+        };
         candidate = fixed;
         changes.push(change);
-        let parses = if is_key { compile_callback_key(&candidate).is_ok() } else if candidate.starts_with('$') { Expression::parse(&candidate).is_ok() } else { Template::parse(&candidate).is_ok() };
+        let parses = if is_key {
+            compile_callback_key(&candidate).is_ok()
+        } else if candidate.starts_with('$') {
+            Expression::parse(&candidate).is_ok()
+        } else {
+            Template::parse(&candidate).is_ok()
+        };
         if parses {
             return Some(format!("{}: `{candidate}`", changes.join("; ")));
         }
@@ -569,7 +666,12 @@ fn suggest_fix(text: &str, is_key: bool, err: &ParseError, op: Option<&Operation
 /// One known mistake fixed, and what the fix was.
 fn fix_once(text: &str) -> Option<(String, &'static str)> {
     let lower = text.to_ascii_lowercase();
-    for (wrong, right) in [(".headers.", ".header."), (".header:", ".header."), (".queries.", ".query."), (".params.", ".path.")] {
+    for (wrong, right) in [
+        (".headers.", ".header."),
+        (".header:", ".header."),
+        (".queries.", ".query."),
+        (".params.", ".path."),
+    ] {
         if let Some(at) = lower.find(wrong) {
             let fixed = format!("{}{right}{}", &text[..at], &text[at + wrong.len()..]);
             return Some((fixed, "the source is singular"));
@@ -582,10 +684,19 @@ fn fix_once(text: &str) -> Option<(String, &'static str)> {
             let end = text[start..].find('}').map_or(text.len(), |i| start + i);
             let path = text[start..end].replace('.', "/");
             let fixed = format!("{}#/{path}{}", &text[..start - 1], &text[end..]);
-            return Some((fixed, "a body property is reached with `#` and a JSON pointer"));
+            return Some((
+                fixed,
+                "a body property is reached with `#` and a JSON pointer",
+            ));
         }
     }
-    for wrong in ["{request.", "{response.", "{url}", "{method}", "{statuscode}"] {
+    for wrong in [
+        "{request.",
+        "{response.",
+        "{url}",
+        "{method}",
+        "{statuscode}",
+    ] {
         if let Some(at) = lower.find(wrong) {
             let fixed = format!("{}{{${}", &text[..at], &text[at + 1..]);
             return Some((fixed, "a runtime expression starts with `$`"));
@@ -623,16 +734,31 @@ mod tests {
 
     #[test]
     fn suggests_fixes_for_known_mistakes() {
-        assert_eq!(fix("$response.body.id").as_deref(), Some("a body property is reached with `#` and a JSON pointer: `$response.body#/id`"));
-        assert_eq!(fix("{$request.headers.X-Url}").as_deref(), Some("the source is singular: `{$request.header.X-Url}`"));
-        assert_eq!(fix("{request.body#/x}").as_deref(), Some("a runtime expression starts with `$`: `{$request.body#/x}`"));
-        assert_eq!(fix("{$request.body#/notifUri").as_deref(), Some("close the brace: `{$request.body#/notifUri}`"));
+        assert_eq!(
+            fix("$response.body.id").as_deref(),
+            Some("a body property is reached with `#` and a JSON pointer: `$response.body#/id`")
+        );
+        assert_eq!(
+            fix("{$request.headers.X-Url}").as_deref(),
+            Some("the source is singular: `{$request.header.X-Url}`")
+        );
+        assert_eq!(
+            fix("{request.body#/x}").as_deref(),
+            Some("a runtime expression starts with `$`: `{$request.body#/x}`")
+        );
+        assert_eq!(
+            fix("{$request.body#/notifUri").as_deref(),
+            Some("close the brace: `{$request.body#/notifUri}`")
+        );
         assert!(fix("http://x/{userId}").is_some_and(|h| h.contains("path-template placeholder")));
     }
 
     #[test]
     fn finds_close_names() {
-        assert_eq!(closest("userid", ["userId", "other"].into_iter()), Some("userId"));
+        assert_eq!(
+            closest("userid", ["userId", "other"].into_iter()),
+            Some("userId")
+        );
         assert_eq!(closest("sers", ["users"].into_iter()), Some("users"));
         assert_eq!(closest("zzzz", ["users"].into_iter()), None);
     }

@@ -79,17 +79,33 @@ impl Diagnostic {
                 position,
                 message,
             } => {
-                let diagnostic =
-                    Diagnostic::new(Severity::Error, "document", path.clone(), *position, message.clone());
+                let diagnostic = Diagnostic::new(
+                    Severity::Error,
+                    "document",
+                    path.clone(),
+                    *position,
+                    message.clone(),
+                );
                 match (position, std::fs::read_to_string(path)) {
                     (Some(position), Ok(text)) => {
-                        let line = text.trim_start_matches('\u{feff}').lines().nth(position.line - 1).unwrap_or("").to_owned();
+                        let line = text
+                            .trim_start_matches('\u{feff}')
+                            .lines()
+                            .nth(position.line - 1)
+                            .unwrap_or("")
+                            .to_owned();
                         diagnostic.with_source_line(&line)
                     }
                     _ => diagnostic,
                 }
             }
-            other => Diagnostic::new(Severity::Error, "document", path.to_path_buf(), None, other.to_string()),
+            other => Diagnostic::new(
+                Severity::Error,
+                "document",
+                path.to_path_buf(),
+                None,
+                other.to_string(),
+            ),
         }
     }
 
@@ -115,10 +131,14 @@ impl fmt::Display for Diagnostic {
             }
         }
         write!(f, ": {}: {}", self.severity, self.message)?;
-        if let (Some(text), Some(line), Some(column)) = (&self.source_line, self.line, self.column) {
+        if let (Some(text), Some(line), Some(column)) = (&self.source_line, self.line, self.column)
+        {
             let number = line.to_string();
             let pad = " ".repeat(number.len());
-            let shown: String = text.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let shown: String = text
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             write!(
                 f,
                 "\n{pad} |\n{number} | {shown}\n{pad} | {}^",

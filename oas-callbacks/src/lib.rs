@@ -24,12 +24,12 @@ mod resolve;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink};
-pub use validate::{ValidateError, Violation};
 pub use document::{
     Callback, CallbackOperation, CallbackUrl, Document, Format, Link, LinkTarget, LinkValue,
     LoadError, LoadLimits, Operation, Position,
 };
+pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink};
+pub use validate::{ValidateError, Violation};
 
 #[cfg(feature = "deliver")]
 pub mod deliver;

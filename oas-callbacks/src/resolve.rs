@@ -143,7 +143,9 @@ impl Document {
         let mut resolved = Vec::new();
         for callback in operation.callbacks() {
             let outcome = match callback.url() {
-                Err(err) => CallbackOutcome::Skipped(format!("invalid callback key: {}", err.message())),
+                Err(err) => {
+                    CallbackOutcome::Skipped(format!("invalid callback key: {}", err.message()))
+                }
                 Ok(url) => resolve_url(url, &exchange),
             };
             for op in callback.operations() {
@@ -188,13 +190,15 @@ impl Document {
                         }
                     }
                 }
-                let request_body = link.request_body().and_then(|body| match resolve_value(body, &exchange) {
-                    Ok(value) => Some(value),
-                    Err(reason) => {
-                        not_passed.insert("requestBody".to_owned(), Value::String(reason));
-                        None
-                    }
-                });
+                let request_body =
+                    link.request_body()
+                        .and_then(|body| match resolve_value(body, &exchange) {
+                            Ok(value) => Some(value),
+                            Err(reason) => {
+                                not_passed.insert("requestBody".to_owned(), Value::String(reason));
+                                None
+                            }
+                        });
                 ResolvedLink {
                     link: link.name().to_owned(),
                     target: link.target().clone(),
@@ -265,7 +269,10 @@ fn resolve_value<X: Exchange + ?Sized>(value: &LinkValue, exchange: &X) -> Resul
             .map(|item| resolve_value(item, exchange))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        LinkValue::Invalid(text, err) => Err(format!("`{text}` is not a valid runtime expression: {}", err.message())),
+        LinkValue::Invalid(text, err) => Err(format!(
+            "`{text}` is not a valid runtime expression: {}",
+            err.message()
+        )),
     }
 }
 

@@ -97,27 +97,40 @@ impl Document {
         name: &str,
         method: Option<&str>,
     ) -> Result<Place, ValidateError> {
-        let callbacks: Vec<_> = operation.callbacks().iter().filter(|c| c.name() == name).collect();
+        let callbacks: Vec<_> = operation
+            .callbacks()
+            .iter()
+            .filter(|c| c.name() == name)
+            .collect();
         if callbacks.is_empty() {
             let mut known: Vec<&str> = operation.callbacks().iter().map(|c| c.name()).collect();
             known.dedup();
             return Err(ValidateError::UnknownCallback {
                 operation: operation.display_name(),
                 name: name.to_owned(),
-                known: if known.is_empty() { "none".to_owned() } else { known.join(", ") },
+                known: if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                },
             });
         }
         let operations: Vec<_> = callbacks.iter().flat_map(|c| c.operations()).collect();
         let chosen = match method {
-            Some(method) => operations.iter().find(|o| o.method().eq_ignore_ascii_case(method)).ok_or_else(|| {
-                ValidateError::Method {
+            Some(method) => operations
+                .iter()
+                .find(|o| o.method().eq_ignore_ascii_case(method))
+                .ok_or_else(|| ValidateError::Method {
                     name: name.to_owned(),
                     problem: format!(
                         "has no {method} operation (it has: {})",
-                        operations.iter().map(|o| o.method()).collect::<Vec<_>>().join(", ")
+                        operations
+                            .iter()
+                            .map(|o| o.method())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
-                }
-            })?,
+                })?,
             None => match operations.as_slice() {
                 [one] => one,
                 [] => {
@@ -133,18 +146,30 @@ impl Document {
                         name: name.to_owned(),
                         problem: format!(
                             "has several operations ({}): choose one with --method",
-                            several.iter().map(|o| o.method()).collect::<Vec<_>>().join(", ")
+                            several
+                                .iter()
+                                .map(|o| o.method())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     })?,
             },
         };
-        chosen.request_schema.clone().ok_or_else(|| ValidateError::NoSchema {
-            name: name.to_owned(),
-            method: chosen.method().to_owned(),
-        })
+        chosen
+            .request_schema
+            .clone()
+            .ok_or_else(|| ValidateError::NoSchema {
+                name: name.to_owned(),
+                method: chosen.method().to_owned(),
+            })
     }
 
-    fn validate_against(&self, schema: &Place, name: &str, payload: &Value) -> Result<Vec<Violation>, ValidateError> {
+    fn validate_against(
+        &self,
+        schema: &Place,
+        name: &str,
+        payload: &Value,
+    ) -> Result<Vec<Violation>, ValidateError> {
         let bad = |message: String| ValidateError::BadSchema {
             name: name.to_owned(),
             message,
@@ -153,7 +178,13 @@ impl Document {
         let draft = if oas30 {
             Draft::Draft4
         } else {
-            dialect_draft(self.files.file(0).value.get("jsonSchemaDialect").and_then(Value::as_str))
+            dialect_draft(
+                self.files
+                    .file(0)
+                    .value
+                    .get("jsonSchemaDialect")
+                    .and_then(Value::as_str),
+            )
         };
         // Every loaded file is registered under its file URI, so that `$ref`s between them
         // resolve without reading anything again (and nothing is ever fetched).
@@ -198,7 +229,8 @@ fn file_uri(path: &std::path::Path) -> String {
         .ok()
         .or_else(|| std::env::current_dir().ok().map(|dir| dir.join(path)))
         .unwrap_or_else(|| path.to_path_buf());
-    url::Url::from_file_path(&absolute).map_or_else(|()| "file:///document".to_owned(), |u| u.to_string())
+    url::Url::from_file_path(&absolute)
+        .map_or_else(|()| "file:///document".to_owned(), |u| u.to_string())
 }
 
 /// A JSON pointer written as a URI fragment.
@@ -241,13 +273,15 @@ fn rewrite_nullable(value: &mut Value) {
                         let t = t.clone();
                         map.insert("type".to_owned(), json!([t, "null"]));
                     }
-                    Some(Value::Array(types)) if !types.contains(&json!("null")) => types.push(json!("null")),
+                    Some(Value::Array(types)) if !types.contains(&json!("null")) => {
+                        types.push(json!("null"))
+                    }
                     _ => {}
                 }
-                if let Some(Value::Array(values)) = map.get_mut("enum") {
-                    if !values.contains(&Value::Null) {
-                        values.push(Value::Null);
-                    }
+                if let Some(Value::Array(values)) = map.get_mut("enum")
+                    && !values.contains(&Value::Null)
+                {
+                    values.push(Value::Null);
                 }
             }
             map.values_mut().for_each(rewrite_nullable);
@@ -271,6 +305,9 @@ mod tests {
 
     #[test]
     fn fragments_are_percent_encoded() {
-        assert_eq!(encode_fragment("/paths/~1a~1{id}/post"), "/paths/~1a~1%7Bid%7D/post");
+        assert_eq!(
+            encode_fragment("/paths/~1a~1{id}/post"),
+            "/paths/~1a~1%7Bid%7D/post"
+        );
     }
 }

@@ -29,18 +29,30 @@ fn main() {
     let dir = corpus_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!("corpus: skipped, {} is absent", dir.display());
-        libtest_mimic::run(&args, vec![Trial::test("corpus_absent_skipped", || Ok(())).with_ignored_flag(true)]).exit();
+        libtest_mimic::run(
+            &args,
+            vec![Trial::test("corpus_absent_skipped", || Ok(())).with_ignored_flag(true)],
+        )
+        .exit();
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "json")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "json")
+            )
+        })
         .collect();
     files.sort();
     let trials = files
         .into_iter()
         .map(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             Trial::test(format!("check::{name}"), move || check_one(&path, &name))
         })
         .collect();
@@ -64,7 +76,12 @@ fn check_one(path: &Path, name: &str) -> Result<(), Failed> {
         return Err(format!("exit status {status}, expected {expected}\n{stdout}{stderr}").into());
     }
     // The snapshot names files by their name only, so it does not depend on where the corpus is.
-    let prefix = format!("{}/", path.parent().map(|p| p.display().to_string()).unwrap_or_default());
+    let prefix = format!(
+        "{}/",
+        path.parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
+    );
     let shown = stdout.replace(&prefix, "");
     let snapshot = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots/corpus")
@@ -73,8 +90,12 @@ fn check_one(path: &Path, name: &str) -> Result<(), Failed> {
         std::fs::write(&snapshot, &shown).map_err(|e| e.to_string())?;
         return Ok(());
     }
-    let recorded = std::fs::read_to_string(&snapshot)
-        .map_err(|e| format!("no snapshot {} ({e}); run with UPDATE_SNAPSHOTS=1", snapshot.display()))?;
+    let recorded = std::fs::read_to_string(&snapshot).map_err(|e| {
+        format!(
+            "no snapshot {} ({e}); run with UPDATE_SNAPSHOTS=1",
+            snapshot.display()
+        )
+    })?;
     if recorded != shown {
         return Err(format!(
             "diagnostics differ from {}\n--- recorded\n{recorded}\n--- now\n{shown}",

@@ -31,11 +31,19 @@ pub(crate) fn load(path: &Path) -> Result<Document, u8> {
 /// The operation named by `--operation`, or an error listing the ones there are (exit 1).
 pub(crate) fn operation<'d>(doc: &'d Document, selector: &str) -> Result<&'d Operation, u8> {
     doc.operation(selector).ok_or_else(|| {
-        let known: Vec<String> = doc.operations().iter().map(Operation::display_name).collect();
+        let known: Vec<String> = doc
+            .operations()
+            .iter()
+            .map(Operation::display_name)
+            .collect();
         eprintln!(
             "error: {} has no operation `{selector}` (operations: {})",
             doc.path().display(),
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         );
         FAILURE
     })

@@ -77,7 +77,9 @@ pub(crate) fn template_json(template: &Template) -> Value {
         .iter()
         .map(|segment| match segment {
             Segment::Literal(text) => json!({"type": "literal", "text": text}),
-            Segment::Expression(expr) => json!({"type": "expression", "expression": expression_json(expr)}),
+            Segment::Expression(expr) => {
+                json!({"type": "expression", "expression": expression_json(expr)})
+            }
             _ => json!({"type": "unknown"}),
         })
         .collect();

@@ -49,7 +49,11 @@ pub(crate) fn run(args: &Args) -> u8 {
         }
         Ok(violations) => {
             for violation in &violations {
-                let pointer = if violation.pointer.is_empty() { "(root)" } else { &violation.pointer };
+                let pointer = if violation.pointer.is_empty() {
+                    "(root)"
+                } else {
+                    &violation.pointer
+                };
                 println!("{pointer}: {}", violation.message);
             }
             eprintln!(

@@ -42,8 +42,15 @@ impl Place {
 pub(crate) enum RefError {
     NotAString,
     UrlRefused(String),
-    FileUnreadable { path: PathBuf, reason: String },
-    FileInvalid { path: PathBuf, reason: String, position: Option<Position> },
+    FileUnreadable {
+        path: PathBuf,
+        reason: String,
+    },
+    FileInvalid {
+        path: PathBuf,
+        reason: String,
+        position: Option<Position>,
+    },
     NotFound(String),
     Cycle(Vec<String>),
     TooDeep(usize),
@@ -59,18 +66,27 @@ impl fmt::Display for RefError {
                 "reference `{reference}` is a URL: references to the network are not followed (download the file and refer to it by path)"
             ),
             RefError::FileUnreadable { path, reason } => {
-                write!(f, "cannot read referenced file {}: {reason}", path.display())
+                write!(
+                    f,
+                    "cannot read referenced file {}: {reason}",
+                    path.display()
+                )
             }
             RefError::FileInvalid {
                 path,
                 reason,
                 position,
             } => match position {
-                Some(position) => write!(f, "referenced file {}:{position}: {reason}", path.display()),
+                Some(position) => {
+                    write!(f, "referenced file {}:{position}: {reason}", path.display())
+                }
                 None => write!(f, "referenced file {}: {reason}", path.display()),
             },
             RefError::NotFound(reference) => {
-                write!(f, "reference `{reference}` points at nothing in the document")
+                write!(
+                    f,
+                    "reference `{reference}` points at nothing in the document"
+                )
             }
             RefError::Cycle(chain) => write!(f, "reference cycle: {}", chain.join(" -> ")),
             RefError::TooDeep(limit) => write!(
@@ -148,13 +164,13 @@ impl Files {
                 reason: err.to_string(),
             })
             .and_then(|bytes| {
-                SourceFile::parse(path, bytes, &self.limits).map_err(|SyntaxError { message, position }| {
-                    RefError::FileInvalid {
+                SourceFile::parse(path, bytes, &self.limits).map_err(
+                    |SyntaxError { message, position }| RefError::FileInvalid {
                         path: path.to_path_buf(),
                         reason: message,
                         position,
-                    }
-                })
+                    },
+                )
             });
         match loaded {
             Ok(file) => {
@@ -211,10 +227,12 @@ impl Files {
             match self.by_path.get(&key) {
                 Some(&id) => id,
                 None => {
-                    return Err(self.failed.get(&key).cloned().unwrap_or(RefError::FileUnreadable {
-                        path,
-                        reason: "not loaded".to_owned(),
-                    }));
+                    return Err(self.failed.get(&key).cloned().unwrap_or(
+                        RefError::FileUnreadable {
+                            path,
+                            reason: "not loaded".to_owned(),
+                        },
+                    ));
                 }
             }
         };
@@ -249,8 +267,14 @@ impl Files {
                 if has_scheme(&location) {
                     continue;
                 }
-                let relative = percent_decode_str(&location).decode_utf8_lossy().into_owned();
-                let base = self.files[scanned].path.parent().unwrap_or(Path::new("")).to_path_buf();
+                let relative = percent_decode_str(&location)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                let base = self.files[scanned]
+                    .path
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .to_path_buf();
                 // Failures are kept in `failed` and reported where the reference is followed.
                 let _ = self.load(&base.join(relative));
             }

@@ -15,8 +15,8 @@ use serde_json::Value;
 use crate::diagnostic::{Diagnostic, Severity};
 pub(crate) use files::{Files, Place, RefError};
 pub use limits::LoadLimits;
-pub use source::{Format, Position};
 use source::SourceFile;
+pub use source::{Format, Position};
 
 /// The HTTP methods a Path Item may hold as fixed fields (3.2 adds `query`).
 const METHODS: [&str; 9] = [
@@ -161,7 +161,9 @@ impl serde::Serialize for LinkTarget {
         let mut map = serializer.serialize_map(Some(1))?;
         match self {
             LinkTarget::OperationId(id) => map.serialize_entry("operationId", id)?,
-            LinkTarget::OperationRef(reference) => map.serialize_entry("operationRef", reference)?,
+            LinkTarget::OperationRef(reference) => {
+                map.serialize_entry("operationRef", reference)?
+            }
             LinkTarget::Invalid => map.serialize_entry("invalid", &true)?,
         }
         map.end()
@@ -227,7 +229,9 @@ impl Document {
         let component_callbacks = builder.component_callbacks(root);
         let component_links = builder.component_links(root);
         let mut seen = std::collections::HashSet::new();
-        builder.diagnostics.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
+        builder
+            .diagnostics
+            .retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.clone())));
         // One unreadable file referenced from many places: say so once.
         let mut unreadable = std::collections::HashSet::new();
         builder.diagnostics.retain(|d| {
@@ -253,7 +257,9 @@ impl Document {
 
     /// Whether the description uses the OpenAPI 3.0 schema dialect.
     pub fn is_oas30(&self) -> bool {
-        self.version.as_deref().is_some_and(|v| v.starts_with("3.0"))
+        self.version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("3.0"))
     }
 
     /// The path of the root file.
@@ -371,7 +377,11 @@ impl Operation {
         self.responses
             .iter()
             .find(|r| r.status == exact)
-            .or_else(|| self.responses.iter().find(|r| r.status.eq_ignore_ascii_case(&range)))
+            .or_else(|| {
+                self.responses
+                    .iter()
+                    .find(|r| r.status.eq_ignore_ascii_case(&range))
+            })
             .or_else(|| self.responses.iter().find(|r| r.status == "default"))
     }
 
@@ -543,7 +553,8 @@ struct Builder<'f> {
 
 impl<'f> Builder<'f> {
     fn error(&mut self, code: &'static str, place: &Place, key: bool, message: impl Into<String>) {
-        let diagnostic = diagnostic_at(self.files, Severity::Error, code, place, key, None, message);
+        let diagnostic =
+            diagnostic_at(self.files, Severity::Error, code, place, key, None, message);
         self.diagnostics.push(diagnostic);
     }
 
@@ -621,10 +632,18 @@ impl<'f> Builder<'f> {
         let root = self.root(root);
         let place = root.place();
         let Value::Object(map) = root.value else {
-            self.error("document", &place, false, "an OpenAPI document must be an object");
+            self.error(
+                "document",
+                &place,
+                false,
+                "an OpenAPI document must be an object",
+            );
             return None;
         };
-        let version = map.get("openapi").and_then(Value::as_str).map(str::to_owned);
+        let version = map
+            .get("openapi")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let has_info = map.contains_key("info");
         let has_content = ["paths", "components", "webhooks"]
             .iter()
@@ -762,12 +781,22 @@ impl<'f> Builder<'f> {
     fn media_schema(&mut self, content: Option<Node<'_, 'f>>) -> Option<Place> {
         let content = content?;
         let types: Vec<&String> = content.entries().map(|(name, _)| name).collect();
-        let essence = |t: &&String| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = |t: &&String| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
         let chosen = types
             .iter()
             .find(|t| essence(t) == "application/json")
             .or_else(|| types.iter().find(|t| essence(t).ends_with("+json")))
-            .or_else(|| types.iter().find(|t| t.starts_with("*/*") || t.starts_with("application/*")))
+            .or_else(|| {
+                types
+                    .iter()
+                    .find(|t| t.starts_with("*/*") || t.starts_with("application/*"))
+            })
             .or_else(|| types.first())?;
         let media = content.child(chosen)?;
         let schema = media.child("schema")?.place();
@@ -779,7 +808,9 @@ impl<'f> Builder<'f> {
                 &schema,
                 false,
                 None,
-                format!("this schema refers to something that cannot be read ({err}): its schema-based checks are skipped"),
+                format!(
+                    "this schema refers to something that cannot be read ({err}): its schema-based checks are skipped"
+                ),
             );
             self.diagnostics.push(diagnostic);
         }
@@ -829,7 +860,12 @@ impl<'f> Builder<'f> {
     /// Every key of a Callback Object (`x-` extensions excepted) with its Path Item.
     fn callback_object(&mut self, name: &str, object: &Node<'_, 'f>) -> Vec<Callback> {
         if !object.value.is_object() {
-            self.error("callback", &object.place(), false, "a Callback Object must be an object");
+            self.error(
+                "callback",
+                &object.place(),
+                false,
+                "a Callback Object must be an object",
+            );
             return Vec::new();
         }
         let mut callbacks = Vec::new();
@@ -843,15 +879,15 @@ impl<'f> Builder<'f> {
             let place = node.place();
             let url = compile_callback_key(key);
             let item = self.follow(node);
-            if let Some(item) = &item {
-                if !item.value.is_object() {
-                    self.error(
-                        "callback",
-                        &item.place(),
-                        false,
-                        format!("the Path Item of callback key `{key}` must be an object"),
-                    );
-                }
+            if let Some(item) = &item
+                && !item.value.is_object()
+            {
+                self.error(
+                    "callback",
+                    &item.place(),
+                    false,
+                    format!("the Path Item of callback key `{key}` must be an object"),
+                );
             }
             let operations = match item {
                 Some(item) => item_operations(&item)
@@ -914,7 +950,9 @@ impl<'f> Builder<'f> {
                 );
                 LinkTarget::Invalid
             }
-            (None, None) if value.get("operationId").is_some() || value.get("operationRef").is_some() => {
+            (None, None)
+                if value.get("operationId").is_some() || value.get("operationRef").is_some() =>
+            {
                 LinkTarget::Invalid
             }
             (None, None) => {
@@ -946,7 +984,11 @@ impl<'f> Builder<'f> {
 
     /// The members of `components/<kind>` that are not references (a component that is itself
     /// a reference is checked at its target, and reported here if it cannot be followed).
-    fn component_map<'n>(&mut self, root: &'n Node<'n, 'f>, kind: &'f str) -> Vec<(&'f String, Node<'n, 'f>)> {
+    fn component_map<'n>(
+        &mut self,
+        root: &'n Node<'n, 'f>,
+        kind: &'f str,
+    ) -> Vec<(&'f String, Node<'n, 'f>)> {
         let Some(components) = root.child("components") else {
             return Vec::new();
         };

@@ -142,7 +142,11 @@ impl SourceFile {
 }
 
 fn detect_format(path: &Path, text: &str) -> Format {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase) {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+    {
         Some(ext) if ext == "json" => Format::Json,
         Some(ext) if ext == "yaml" || ext == "yml" => Format::Yaml,
         _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
@@ -195,16 +199,26 @@ mod tests {
     use super::*;
 
     fn parse(name: &str, text: &str) -> Result<SourceFile, SyntaxError> {
-        SourceFile::parse(Path::new(name), text.as_bytes().to_vec(), &LoadLimits::default())
+        SourceFile::parse(
+            Path::new(name),
+            text.as_bytes().to_vec(),
+            &LoadLimits::default(),
+        )
     }
 
     #[test]
     fn locates_json_keys_and_values() {
         let file = parse("a.json", "{\n  \"a\": {\"b c\": [1, \"x\"]}\n}").expect("valid");
         let ptr = jsonptr::Pointer::parse("/a/b c/1").expect("pointer");
-        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((2, 20)));
+        assert_eq!(
+            file.locate(ptr, false).map(|p| (p.line, p.column)),
+            Some((2, 20))
+        );
         let ptr = jsonptr::Pointer::parse("/a/b c").expect("pointer");
-        assert_eq!(file.locate(ptr, true).map(|p| (p.line, p.column)), Some((2, 9)));
+        assert_eq!(
+            file.locate(ptr, true).map(|p| (p.line, p.column)),
+            Some((2, 9))
+        );
     }
 
     #[test]
@@ -215,7 +229,10 @@ mod tests {
         assert_eq!((key.line, key.column), (2, 3));
         assert_eq!(file.position_within(key, 1).column, 5);
         let ptr = jsonptr::Pointer::parse("/a/{$x}/1").expect("pointer");
-        assert_eq!(file.locate(ptr, false).map(|p| (p.line, p.column)), Some((4, 7)));
+        assert_eq!(
+            file.locate(ptr, false).map(|p| (p.line, p.column)),
+            Some((4, 7))
+        );
     }
 
     #[test]
@@ -234,8 +251,12 @@ mod tests {
 
     #[test]
     fn reports_invalid_utf8() {
-        let err = SourceFile::parse(Path::new("a.yaml"), b"a: \xff".to_vec(), &LoadLimits::default())
-            .expect_err("invalid");
+        let err = SourceFile::parse(
+            Path::new("a.yaml"),
+            b"a: \xff".to_vec(),
+            &LoadLimits::default(),
+        )
+        .expect_err("invalid");
         assert!(err.message.contains("UTF-8 at byte 3"), "{}", err.message);
     }
 }

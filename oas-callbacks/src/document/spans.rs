@@ -71,8 +71,12 @@ fn json_node(value: &ast::Value<'_>) -> SpanTree {
                     .iter()
                     .map(|prop| {
                         let (name, at) = match &prop.name {
-                            ast::ObjectPropName::String(lit) => (lit.value.to_string(), lit.range.start),
-                            ast::ObjectPropName::Word(word) => (word.value.to_string(), word.range.start),
+                            ast::ObjectPropName::String(lit) => {
+                                (lit.value.to_string(), lit.range.start)
+                            }
+                            ast::ObjectPropName::Word(word) => {
+                                (word.value.to_string(), word.range.start)
+                            }
                         };
                         (name, (at, json_node(&prop.value)))
                     })

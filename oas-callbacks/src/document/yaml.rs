@@ -25,28 +25,31 @@ pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree)
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     let lines = LineStarts::new(text);
-    let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).map_err(|err| {
-        let position = err
-            .location()
-            .and_then(|loc| lines.offset(&loc))
-            .map(|offset| position_in(text, offset));
-        let message = err.to_string();
-        // The crate's message may carry its own snippet after the first line; ours shows one.
-        let first_line = message.lines().next().unwrap_or("").trim();
-        let first_line = first_line
-            .strip_prefix("error: ")
-            .unwrap_or(first_line);
-        let first_line = match first_line.split_once(": ") {
-            Some((head, rest)) if head.starts_with("line ") => rest,
-            _ => first_line,
-        };
-        SyntaxError {
-            message: format!("invalid YAML: {first_line}"),
-            position,
-        }
-    })?;
+    let root: Spanned<Node> =
+        serde_saphyr::from_str_with_options(text, options).map_err(|err| {
+            let position = err
+                .location()
+                .and_then(|loc| lines.offset(&loc))
+                .map(|offset| position_in(text, offset));
+            let message = err.to_string();
+            // The crate's message may carry its own snippet after the first line; ours shows one.
+            let first_line = message.lines().next().unwrap_or("").trim();
+            let first_line = first_line.strip_prefix("error: ").unwrap_or(first_line);
+            let first_line = match first_line.split_once(": ") {
+                Some((head, rest)) if head.starts_with("line ") => rest,
+                _ => first_line,
+            };
+            SyntaxError {
+                message: format!("invalid YAML: {first_line}"),
+                position,
+            }
+        })?;
     let mut tree = SpanTree::default();
-    let value = root.value.into_parts(lines.offset(&root.referenced).unwrap_or(0), &lines, &mut tree);
+    let value = root.value.into_parts(
+        lines.offset(&root.referenced).unwrap_or(0),
+        &lines,
+        &mut tree,
+    );
     Ok((value, tree))
 }
 
