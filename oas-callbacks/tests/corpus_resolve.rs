@@ -60,7 +60,9 @@ const CASES: &[Case] = &[
         operation: "get-square",
         exchange: "03-get-square.json",
         status: 0,
-        lines: &[r#"{"link":"markSquare","operationId":"put-square","parameters":{"row":"3","column":"1"}}"#],
+        lines: &[
+            r#"{"link":"markSquare","operationId":"put-square","parameters":{"row":"3","column":"1"}}"#,
+        ],
     },
     Case {
         name: "07_several_callbacks_and_methods",
@@ -143,7 +145,12 @@ fn run(case: &Case, dir: &Path) -> Result<(), Failed> {
         .into());
     }
     if output.status.code() != Some(case.status) {
-        return Err(format!("exit status {:?}, expected {}", output.status.code(), case.status).into());
+        return Err(format!(
+            "exit status {:?}, expected {}",
+            output.status.code(),
+            case.status
+        )
+        .into());
     }
     Ok(())
 }
