@@ -2,8 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use expr_eval::OwnedExchange;
 use oas_callbacks::{Document, LoadError, Operation};
 
+use super::eval::ExchangeArgs;
 use super::{FAILURE, USAGE_OR_IO};
 
 /// A document and one of its operations.
@@ -46,5 +48,38 @@ pub(crate) fn operation<'d>(doc: &'d Document, selector: &str) -> Result<&'d Ope
             }
         );
         FAILURE
+    })
+}
+
+/// A loaded document with the operation `--operation` names.
+pub(crate) struct Target {
+    pub(crate) doc: Document,
+    index: usize,
+}
+
+impl Target {
+    /// Loads the document and finds the operation, or says why not (with the exit status).
+    pub(crate) fn load(args: &OperationArgs) -> Result<Self, u8> {
+        let doc = load(&args.spec)?;
+        let op = operation(&doc, &args.operation)?;
+        let index = doc
+            .operations()
+            .iter()
+            .position(|candidate| std::ptr::eq(candidate, op))
+            .ok_or(FAILURE)?;
+        Ok(Target { doc, index })
+    }
+
+    pub(crate) fn operation(&self) -> &Operation {
+        &self.doc.operations()[self.index]
+    }
+}
+
+/// Reads the exchange files, or says why not (exit status 2: a file that cannot be read or
+/// understood).
+pub(crate) fn exchange(args: &ExchangeArgs) -> Result<OwnedExchange, u8> {
+    args.load().map_err(|message| {
+        eprintln!("error: {message}");
+        USAGE_OR_IO
     })
 }

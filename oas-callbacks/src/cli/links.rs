@@ -20,21 +20,13 @@ pub(crate) struct Args {
 /// Prints each link as `{"link", "operationId" | "operationRef", "parameters", "requestBody",
 /// "notPassed"}`. Exit 1 when the response has no links.
 pub(crate) fn run(args: &Args) -> u8 {
-    let doc = match document_args::load(&args.target.spec) {
-        Ok(doc) => doc,
+    let (target, exchange) = match document_args::Target::load(&args.target)
+        .and_then(|target| Ok((target, document_args::exchange(&args.exchange)?)))
+    {
+        Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let op = match document_args::operation(&doc, &args.target.operation) {
-        Ok(op) => op,
-        Err(status) => return status,
-    };
-    let exchange = match args.exchange.load() {
-        Ok(exchange) => exchange,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE_OR_IO;
-        }
-    };
+    let (doc, op) = (&target.doc, target.operation());
     let links = doc.resolve_links(op, args.status, &exchange);
     if links.is_empty() {
         eprintln!(

@@ -20,21 +20,13 @@ pub(crate) struct Args {
 /// make. Exit 0 even when callbacks are skipped (that is the specification's behaviour); 1 when
 /// the operation has no callbacks or a key resolves to an invalid URL.
 pub(crate) fn run(args: &Args) -> u8 {
-    let doc = match document_args::load(&args.target.spec) {
-        Ok(doc) => doc,
+    let (target, exchange) = match document_args::Target::load(&args.target)
+        .and_then(|target| Ok((target, document_args::exchange(&args.exchange)?)))
+    {
+        Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let op = match document_args::operation(&doc, &args.target.operation) {
-        Ok(op) => op,
-        Err(status) => return status,
-    };
-    let exchange = match args.exchange.load() {
-        Ok(exchange) => exchange,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE_OR_IO;
-        }
-    };
+    let (doc, op) = (&target.doc, target.operation());
     let resolved = doc.resolve_callbacks(op, &exchange);
     if resolved.is_empty() {
         eprintln!("error: operation `{}` has no callbacks", op.display_name());

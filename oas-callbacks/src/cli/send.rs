@@ -189,21 +189,13 @@ enum Plan {
 }
 
 pub(crate) fn run(args: &Args) -> u8 {
-    let doc = match document_args::load(&args.target.spec) {
-        Ok(doc) => doc,
+    let (target, exchange) = match document_args::Target::load(&args.target)
+        .and_then(|target| Ok((target, document_args::exchange(&args.exchange)?)))
+    {
+        Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let op = match document_args::operation(&doc, &args.target.operation) {
-        Ok(op) => op,
-        Err(status) => return status,
-    };
-    let exchange = match args.exchange.load() {
-        Ok(exchange) => exchange,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE_OR_IO;
-        }
-    };
+    let (doc, op) = (&target.doc, target.operation());
     let body = match std::fs::read(&args.body) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -248,7 +240,7 @@ pub(crate) fn run(args: &Args) -> u8 {
 
     let plans: Vec<Plan> = deliveries
         .iter()
-        .map(|callback| plan(&doc, op, callback, &payload, &body, args))
+        .map(|callback| plan(doc, op, callback, &payload, &body, args))
         .collect();
 
     let mut status = SUCCESS;

@@ -21,14 +21,11 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> u8 {
-    let doc = match document_args::load(&args.target.spec) {
-        Ok(doc) => doc,
+    let target = match document_args::Target::load(&args.target) {
+        Ok(target) => target,
         Err(status) => return status,
     };
-    let op = match document_args::operation(&doc, &args.target.operation) {
-        Ok(op) => op,
-        Err(status) => return status,
-    };
+    let (doc, op) = (&target.doc, target.operation());
     let payload = match std::fs::read(&args.body) {
         Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(payload) => payload,

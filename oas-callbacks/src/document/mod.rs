@@ -578,29 +578,31 @@ impl<'f> Builder<'f> {
     /// Follows references at `node`, reporting a failure there: an error, since callbacks,
     /// path items and links carry the expressions.
     fn follow<'n>(&mut self, node: Node<'n, 'f>) -> Option<Node<'n, 'f>> {
-        if node.value.get("$ref").is_none() {
-            return Some(node);
-        }
-        let place = node.place();
-        match self.files.follow(&place) {
-            Ok(target) => self.node(target),
-            Err(err) => {
-                self.ref_error(&place, &err);
-                None
-            }
-        }
+        self.follow_as(node, None)
     }
 
-    /// Follows references to a parameter, request body or response: when one cannot be
-    /// followed, only the checks that need it are skipped, so it is a warning.
+    /// Follows references to a parameter, request body or response (`what`): when one cannot
+    /// be followed, only the checks that need it are skipped, so it is a warning.
     fn follow_supporting<'n>(&mut self, node: Node<'n, 'f>, what: &str) -> Option<Node<'n, 'f>> {
+        self.follow_as(node, Some(what))
+    }
+
+    fn follow_as<'n>(
+        &mut self,
+        node: Node<'n, 'f>,
+        supporting: Option<&str>,
+    ) -> Option<Node<'n, 'f>> {
         if node.value.get("$ref").is_none() {
             return Some(node);
         }
         let place = node.place();
-        match self.files.follow(&place) {
-            Ok(target) => self.node(target),
-            Err(err) => {
+        let err = match self.files.follow(&place) {
+            Ok(target) => return self.node(target),
+            Err(err) => err,
+        };
+        match supporting {
+            None => self.ref_error(&place, &err),
+            Some(what) => {
                 let diagnostic = diagnostic_at(
                     self.files,
                     Severity::Warning,
@@ -611,9 +613,9 @@ impl<'f> Builder<'f> {
                     format!("{err}: the checks that need this {what} are skipped"),
                 );
                 self.diagnostics.push(diagnostic);
-                None
             }
         }
+        None
     }
 
     fn root<'n>(&self, root: usize) -> Node<'n, 'f> {
