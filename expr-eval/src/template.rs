@@ -161,6 +161,8 @@ pub struct CompiledTemplate {
     template: Template,
     pieces: Vec<Piece>,
     options: RenderOptions,
+    /// Whether a piece reads the request's JSON body through pre-decoded steps.
+    reads_request_json: bool,
 }
 
 impl CompiledTemplate {
@@ -213,10 +215,17 @@ impl CompiledTemplate {
                 slot: None,
             });
         }
+        let reads_request_json = pieces.iter().any(|piece| {
+            piece
+                .slot
+                .as_ref()
+                .is_some_and(|slot| slot.request_pointer.is_some())
+        });
         CompiledTemplate {
             template,
             pieces,
             options,
+            reads_request_json,
         }
     }
 
@@ -243,15 +252,18 @@ impl CompiledTemplate {
         out: &mut String,
     ) -> Result<(), Error> {
         let start = out.len();
-        // The request's JSON body, fetched on first use.
-        let mut request_json: Option<Option<&serde_json::Value>> = None;
+        // The request's JSON body, looked up once.
+        let request_json = if self.reads_request_json {
+            exchange.request().json()
+        } else {
+            None
+        };
         for Piece { literal, slot } in &self.pieces {
             out.push_str(literal);
             let Some(slot) = slot else { continue };
             let found = match &slot.request_pointer {
                 Some(steps) => {
-                    let json = *request_json.get_or_insert_with(|| exchange.request().json());
-                    let found = match (json, steps.as_ref()) {
+                    let found = match (request_json, steps.as_ref()) {
                         // One member name: the common `{$request.body#/id}`.
                         (Some(serde_json::Value::Object(map)), [step]) => map.get(&*step.key),
                         (Some(json), steps) => walk(json, steps),
