@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use jsonptr::PointerBuf;
 
+use crate::ParseLimits;
 use crate::error::ParseError;
 use crate::escape;
 
@@ -152,7 +153,22 @@ impl Expression {
     /// # Ok::<(), expr_grammar::ParseError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        crate::parser::parse_expression(input)
+        crate::parser::parse_expression(input, &ParseLimits::new())
+    }
+
+    /// Parses like [`Expression::parse`], with other limits (a shorter maximum length for
+    /// untrusted input, or a longer one).
+    ///
+    /// ```
+    /// use expr_grammar::{ErrorKind, Expression, ParseLimits};
+    /// let limits = ParseLimits::default().with_max_len(8);
+    /// assert_eq!(Expression::parse_with("$method", &limits)?, Expression::Method);
+    /// let err = Expression::parse_with("$statusCode", &limits).unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::TooLong { limit: 8 });
+    /// # Ok::<(), expr_grammar::ParseError>(())
+    /// ```
+    pub fn parse_with(input: &str, limits: &ParseLimits) -> Result<Self, ParseError> {
+        crate::parser::parse_expression(input, limits)
     }
 
     /// The source read by a `$request.`/`$response.` expression.
@@ -284,7 +300,20 @@ impl std::error::Error for InvalidSegment {}
 impl Template {
     /// Parses a string with expressions embedded in `{}`.
     pub fn parse(input: &str) -> Result<Self, ParseError> {
-        crate::parser::parse_template(input)
+        crate::parser::parse_template(input, &ParseLimits::new())
+    }
+
+    /// Parses like [`Template::parse`], with other limits.
+    ///
+    /// ```
+    /// use expr_grammar::{ErrorKind, ParseLimits, Template};
+    /// let limits = ParseLimits::default().with_max_len(20);
+    /// assert!(Template::parse_with("https://x/{$method}", &limits).is_ok());
+    /// let err = Template::parse_with("https://example.org/{$method}", &limits).unwrap_err();
+    /// assert_eq!(err.kind(), &ErrorKind::TooLong { limit: 20 });
+    /// ```
+    pub fn parse_with(input: &str, limits: &ParseLimits) -> Result<Self, ParseError> {
+        crate::parser::parse_template(input, limits)
     }
 
     pub(crate) fn from_parsed(segments: Vec<Segment>) -> Self {

@@ -26,7 +26,8 @@ pub enum ErrorKind {
     LoneSurrogate,
     /// A character that cannot appear in a header name (RFC 9110 `token`).
     InvalidHeaderCharacter(char),
-    /// The input is longer than the parser accepts.
+    /// The input is longer than the parser accepts ([`ParseLimits::max_len`](crate::ParseLimits::max_len),
+    /// [`MAX_INPUT_LEN`](crate::MAX_INPUT_LEN) by default).
     TooLong {
         /// The limit, in bytes.
         limit: usize,
@@ -93,16 +94,18 @@ impl ParseError {
             .find('\n')
             .map_or(input.len(), |i| offset + i);
         let line = input[..line_start].matches('\n').count() + 1;
-        let before: Vec<char> = input[line_start..offset].chars().collect();
-        let column = before.len() + 1;
+        // Counted, not collected: the line may be megabytes long.
+        let before = &input[line_start..offset];
+        let before_len = before.chars().count();
+        let column = before_len + 1;
 
         // Show a window of the line, control characters escaped so the caret lines up.
-        let skip = before.len().saturating_sub(CONTEXT_CHARS);
+        let skip = before_len.saturating_sub(CONTEXT_CHARS);
         let mut snippet = String::new();
         if skip > 0 {
             snippet.push('…');
         }
-        for &c in &before[skip..] {
+        for c in before.chars().skip(skip) {
             push_visible(&mut snippet, c);
         }
         let caret = snippet.chars().count();
@@ -180,7 +183,7 @@ impl ParseError {
                 describe_char(*c)
             ),
             ErrorKind::TooLong { limit } => {
-                format!("input is longer than the limit of {limit} bytes")
+                format!("input is longer than the limit of {limit} bytes (ParseLimits::max_len)")
             }
         }
     }

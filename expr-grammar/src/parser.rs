@@ -7,7 +7,7 @@ use pest::Parser as _;
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 
-use crate::MAX_INPUT_LEN;
+use crate::ParseLimits;
 use crate::ast::{Expression, HeaderName, Segment, Source, Template, is_tchar};
 use crate::error::{ErrorKind, ParseError, RawError};
 use crate::escape;
@@ -33,25 +33,28 @@ impl Context {
     }
 }
 
-pub(crate) fn parse_expression(input: &str) -> Result<Expression, ParseError> {
-    check_length(input)
+pub(crate) fn parse_expression(
+    input: &str,
+    limits: &ParseLimits,
+) -> Result<Expression, ParseError> {
+    check_length(input, limits)
         .and_then(|()| expression(input, Context::Whole))
         .map_err(|err| err.locate(input))
 }
 
-pub(crate) fn parse_template(input: &str) -> Result<Template, ParseError> {
-    check_length(input)
+pub(crate) fn parse_template(input: &str, limits: &ParseLimits) -> Result<Template, ParseError> {
+    check_length(input, limits)
         .and_then(|()| template(input))
         .map_err(|err| err.locate(input))
 }
 
-fn check_length(input: &str) -> Result<(), RawError> {
-    if input.len() > MAX_INPUT_LEN {
+fn check_length(input: &str, limits: &ParseLimits) -> Result<(), RawError> {
+    if input.len() > limits.max_len {
         return Err(RawError {
             kind: ErrorKind::TooLong {
-                limit: MAX_INPUT_LEN,
+                limit: limits.max_len,
             },
-            offset: MAX_INPUT_LEN,
+            offset: limits.max_len,
             expected: Vec::new(),
         });
     }
