@@ -183,6 +183,20 @@ pub enum Error {
         content_type: Option<String>,
     },
 
+    /// `…body#/p` on a body that would be JSON but nests arrays and objects more than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels deep, so it is not read as JSON.
+    #[error(
+        "pointer {pointer}: the {part} body nests JSON arrays and objects more than {limit} levels deep (the limit, MAX_JSON_DEPTH), so it is not read as JSON"
+    )]
+    BodyTooDeep {
+        /// The message.
+        part: Part,
+        /// The pointer that was to be resolved.
+        pointer: String,
+        /// The limit, [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH).
+        limit: usize,
+    },
+
     /// `…body#/a/b` where the object at `/a` has no member `b`.
     #[error("pointer {pointer}: key \"{key}\" not found at {}", location(at, *part))]
     PointerKeyNotFound {
@@ -344,6 +358,25 @@ pub enum ExchangeError {
     /// An exchange file message with both `body` and `bodyText`.
     #[error("a message has both `body` and `bodyText`; give one")]
     BodyConflict,
+    /// A raw message whose body would be JSON (a JSON `Content-Type`, or none) but nests arrays
+    /// and objects more than [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) levels deep.
+    #[error(
+        "the {what} body nests JSON arrays and objects more than {limit} levels deep (the limit, MAX_JSON_DEPTH)"
+    )]
+    JsonTooDeep {
+        /// `request` or `response`.
+        what: &'static str,
+        /// The limit, [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH).
+        limit: usize,
+    },
+    /// A raw message with more header fields than [`MAX_HEADERS`](crate::MAX_HEADERS).
+    #[error("the {what} has more than {limit} header fields (the limit, MAX_HEADERS)")]
+    TooManyHeaders {
+        /// `request` or `response`.
+        what: &'static str,
+        /// The limit, [`MAX_HEADERS`](crate::MAX_HEADERS).
+        limit: usize,
+    },
     /// Something the raw-message reader does not support (a chunked body).
     #[error("unsupported in a raw HTTP message: {0}")]
     Unsupported(&'static str),

@@ -168,13 +168,12 @@ fn body<'a, M: Message + ?Sized>(
         }
         (Body::Text(text), None) => Ok(Value::Str(Cow::Borrowed(text))),
         (Body::Binary(_), None) => Err(Error::BodyNotUtf8 { part }),
-        (Body::Text(_) | Body::Binary(_), Some(pointer)) => Err(Error::BodyNotJson {
+        (body @ (Body::Text(_) | Body::Binary(_)), Some(pointer)) => Err(crate::limits::not_json(
+            body,
             part,
-            pointer: pointer.as_str().to_owned(),
-            content_type: message
-                .header(FieldName::new("content-type"))
-                .map(|ct| String::from_utf8_lossy(ct).into_owned()),
-        }),
+            pointer,
+            message.header(FieldName::new("content-type")),
+        )),
     }
 }
 

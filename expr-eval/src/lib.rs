@@ -82,6 +82,19 @@
 //! - A header value that is not UTF-8 (obs-text) is an error ([`Error::HeaderNotUtf8`]), not a
 //!   lossy conversion.
 //!
+//! # Limits
+//!
+//! No exchange makes evaluation panic, overflow the stack or use memory beyond what the
+//! exchange itself holds:
+//!
+//! - JSON bodies nest at most [`MAX_JSON_DEPTH`] (127) levels, `serde_json`'s fixed recursion
+//!   limit: a raw message with a deeper JSON body fails with [`ExchangeError::JsonTooDeep`], and
+//!   a pointer into a deeper body given otherwise fails with [`Error::BodyTooDeep`];
+//! - a raw HTTP/1.1 message has at most [`MAX_HEADERS`] (256) header fields
+//!   ([`ExchangeError::TooManyHeaders`]);
+//! - expressions and templates are parsed within [`expr_grammar::ParseLimits`] (16 MiB by
+//!   default).
+//!
 //! # Features
 //!
 //! - `http`: `HttpExchange` and `HttpMessage`, adapters for `http::Request<B>` and
@@ -95,6 +108,7 @@ mod eval;
 mod exchange;
 #[cfg(feature = "http")]
 mod http_adapter;
+mod limits;
 mod owned;
 mod path;
 mod raw;
@@ -106,6 +120,7 @@ pub use eval::{CompiledExpression, evaluate};
 pub use exchange::{Body, Exchange, FieldName, Message, is_json_media_type};
 #[cfg(feature = "http")]
 pub use http_adapter::{HttpExchange, HttpMessage};
+pub use limits::{MAX_HEADERS, MAX_JSON_DEPTH};
 pub use owned::{OwnedExchange, OwnedRequest, OwnedResponse};
 pub use template::{CompiledTemplate, RenderOptions};
 pub use value::Value;

@@ -8,10 +8,9 @@
 //! A response may start `HTTP/1.1 201 Created` or, as the specification prints it, `201 Created`.
 
 use crate::error::ExchangeError;
+use crate::exchange::is_json_media_type;
+use crate::limits::{MAX_HEADERS, MAX_JSON_DEPTH, json_too_deep};
 use crate::owned::{OwnedExchange, OwnedRequest, OwnedResponse};
-
-/// The most header fields a raw message may have.
-const MAX_HEADERS: usize = 256;
 
 fn skip_blank_lines(text: &[u8]) -> &[u8] {
     let start = text
@@ -37,9 +36,15 @@ fn parse_complete<T>(
     mut parse: impl FnMut(&[u8]) -> Result<httparse::Status<usize>, httparse::Error>,
     mut finish: impl FnMut(&[u8], usize) -> Result<T, ExchangeError>,
 ) -> Result<T, ExchangeError> {
-    let syntax = |err: httparse::Error| ExchangeError::Syntax {
-        what,
-        reason: err.to_string(),
+    let syntax = |err: httparse::Error| match err {
+        httparse::Error::TooManyHeaders => ExchangeError::TooManyHeaders {
+            what,
+            limit: MAX_HEADERS,
+        },
+        err => ExchangeError::Syntax {
+            what,
+            reason: err.to_string(),
+        },
     };
     if let httparse::Status::Complete(end) = parse(text).map_err(syntax)? {
         return finish(text, end);
@@ -74,6 +79,26 @@ fn fields(raw: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, String)>, Exchange
             Err(_) => Err(ExchangeError::HeaderNotUtf8 { name }),
         })
         .collect()
+}
+
+/// A body that would be read as JSON (a JSON `Content-Type`, or none) must not nest deeper than
+/// [`MAX_JSON_DEPTH`]: say so now, naming the limit, rather than read it as text.
+fn reject_too_deep(
+    fields: &[(String, String)],
+    body: &[u8],
+    what: &'static str,
+) -> Result<(), ExchangeError> {
+    let content_type = fields
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str());
+    if content_type.is_none_or(is_json_media_type) && json_too_deep(body) {
+        return Err(ExchangeError::JsonTooDeep {
+            what,
+            limit: MAX_JSON_DEPTH,
+        });
+    }
+    Ok(())
 }
 
 fn reject_chunked(fields: &[(String, String)]) -> Result<(), ExchangeError> {
@@ -134,6 +159,7 @@ impl OwnedRequest {
         )?;
         let parsed_fields = fields(parsed_fields)?;
         reject_chunked(&parsed_fields)?;
+        reject_too_deep(&parsed_fields, &body, "request")?;
         let url = if target.starts_with('/') {
             let host = parsed_fields
                 .iter()
@@ -194,6 +220,7 @@ impl OwnedResponse {
         )?;
         let parsed_fields = fields(parsed_fields)?;
         reject_chunked(&parsed_fields)?;
+        reject_too_deep(&parsed_fields, &body, "response")?;
         OwnedResponse::from_parts(code, parsed_fields, body)
     }
 }
