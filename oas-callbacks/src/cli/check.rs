@@ -27,7 +27,14 @@ pub(crate) fn run(args: &Args) -> u8 {
     let mut status = SUCCESS;
     let mut all = Vec::new();
     for spec in &args.specs {
-        let diagnostics = match Document::load(spec) {
+        let limits = match super::input::load_limits() {
+            Ok(limits) => limits,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return USAGE_OR_IO;
+            }
+        };
+        let diagnostics = match Document::load_with(spec, limits) {
             Ok(doc) => doc.check(),
             Err(LoadError::Io { path, source }) => {
                 eprintln!("error: cannot read {}: {source}", path.display());

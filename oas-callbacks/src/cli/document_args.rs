@@ -21,7 +21,11 @@ pub(crate) struct OperationArgs {
 /// Loads a document, or says why not and gives the exit status (2: the file cannot be read or
 /// parsed).
 pub(crate) fn load(path: &Path) -> Result<Document, u8> {
-    Document::load(path).map_err(|err| {
+    let limits = super::input::load_limits().map_err(|message| {
+        eprintln!("error: {message}");
+        USAGE_OR_IO
+    })?;
+    Document::load_with(path, limits).map_err(|err| {
         match &err {
             LoadError::Io { .. } => eprintln!("error: {err}"),
             _ => eprintln!("{err}"),

@@ -15,6 +15,7 @@ use expr_eval::{
 };
 use expr_grammar::Template;
 
+use super::input;
 use super::{FAILURE, SUCCESS, USAGE_OR_IO};
 
 /// The exchange an expression is evaluated against: an exchange file, or a request file and an
@@ -151,10 +152,7 @@ fn detect(text: &str) -> Format {
 /// The top-level keys of a structured (JSON or YAML) file, to tell an exchange file from a bare
 /// request or response object.
 fn top_level_keys(text: &str, format: Format) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = match format {
-        Format::Json => serde_json::from_str(text).map_err(|err| err.to_string())?,
-        _ => serde_saphyr::from_str(text).map_err(|err| err.to_string())?,
-    };
+    let value: serde_json::Value = deserialize(text, format)?;
     match value {
         serde_json::Value::Object(map) => Ok(map.keys().cloned().collect()),
         _ => Err("expected a mapping (an exchange file) or a raw HTTP/1.1 message".to_owned()),
@@ -163,8 +161,9 @@ fn top_level_keys(text: &str, format: Format) -> Result<Vec<String>, String> {
 
 fn deserialize<T: serde::de::DeserializeOwned>(text: &str, format: Format) -> Result<T, String> {
     match format {
-        Format::Json => serde_json::from_str(text).map_err(|err| err.to_string()),
-        _ => serde_saphyr::from_str(text).map_err(|err| err.to_string()),
+        Format::Json => serde_json::from_str(text).map_err(|err| input::json_error(&err)),
+        _ => serde_saphyr::from_str_with_options(text, input::yaml_options())
+            .map_err(|err| input::yaml_error(&err)),
     }
 }
 
@@ -175,37 +174,35 @@ enum Loaded {
     Response(OwnedResponse),
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    let bytes =
-        std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
-}
-
 /// Reads a file that should hold a request (`want_response == false`) or a response.
 fn load_file(path: &Path, scheme: &str, want_response: bool) -> Result<Loaded, String> {
-    let text = read(path)?;
+    let bytes = input::read_file(path)?;
     let context = |err: String| format!("{}: {err}", path.display());
-    let format = detect(&text);
+    // A raw HTTP message may hold bytes that are not UTF-8 (obs-text in a header field, a
+    // binary body): its reader reports the first and keeps the second. The format is judged
+    // from the text as far as it is UTF-8; JSON and YAML must be UTF-8 throughout.
+    let format = detect(&String::from_utf8_lossy(&bytes));
     if format == Format::Http {
         return if want_response {
-            OwnedResponse::parse_http1(text.as_bytes()).map(Loaded::Response)
+            OwnedResponse::parse_http1(&bytes).map(Loaded::Response)
         } else {
-            OwnedRequest::parse_http1(text.as_bytes(), scheme).map(Loaded::Request)
+            OwnedRequest::parse_http1(&bytes, scheme).map(Loaded::Request)
         }
         .map_err(|err| context(err.to_string()));
     }
-    let keys = top_level_keys(&text, format).map_err(context)?;
+    let text = input::utf8(path, &bytes)?;
+    let keys = top_level_keys(text, format).map_err(context)?;
     let has = |key: &str| keys.iter().any(|k| k == key);
     if has("request") {
-        deserialize(&text, format)
+        deserialize(text, format)
             .map(Loaded::Exchange)
             .map_err(context)
     } else if has("method") || has("url") {
-        deserialize(&text, format)
+        deserialize(text, format)
             .map(Loaded::Request)
             .map_err(context)
     } else if has("status") {
-        deserialize(&text, format)
+        deserialize(text, format)
             .map(Loaded::Response)
             .map_err(context)
     } else {

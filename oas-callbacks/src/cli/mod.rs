@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod document_args;
 mod eval;
+mod input;
 mod links;
 mod parse;
 mod resolve;

@@ -124,8 +124,10 @@ impl Args {
     fn secret(&self) -> Result<Option<SigningSecret>, String> {
         let text = match (&self.secret, &self.secret_file) {
             (Some(text), _) => text.clone(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .map_err(|err| format!("cannot read {}: {err}", path.display()))?,
+            (None, Some(path)) => {
+                let bytes = super::input::read_file(path)?;
+                super::input::utf8(path, &bytes)?.to_owned()
+            }
             (None, None) => return Ok(None),
         };
         text.trim()
@@ -196,18 +198,11 @@ pub(crate) fn run(args: &Args) -> u8 {
         Err(status) => return status,
     };
     let (doc, op) = (&target.doc, target.operation());
-    let body = match std::fs::read(&args.body) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("error: cannot read {}: {err}", args.body.display());
-            return USAGE_OR_IO;
-        }
-    };
-    let payload: Value = match serde_json::from_slice(&body) {
-        Ok(payload) => payload,
-        Err(err) => {
-            eprintln!("error: {}: not JSON: {err}", args.body.display());
-            return FAILURE;
+    let (body, payload): (Vec<u8>, Value) = match super::input::json_payload(&args.body) {
+        Ok(read) => read,
+        Err((status, message)) => {
+            eprintln!("error: {message}");
+            return status;
         }
     };
     let secret = match args.secret() {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::document_args::{self, OperationArgs};
-use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+use super::{FAILURE, SUCCESS};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -26,17 +26,11 @@ pub(crate) fn run(args: &Args) -> u8 {
         Err(status) => return status,
     };
     let (doc, op) = (&target.doc, target.operation());
-    let payload = match std::fs::read(&args.body) {
-        Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Ok(payload) => payload,
-            Err(err) => {
-                eprintln!("error: {}: not JSON: {err}", args.body.display());
-                return FAILURE;
-            }
-        },
-        Err(err) => {
-            eprintln!("error: cannot read {}: {err}", args.body.display());
-            return USAGE_OR_IO;
+    let payload = match super::input::json_payload(&args.body) {
+        Ok((_, payload)) => payload,
+        Err((status, message)) => {
+            eprintln!("error: {message}");
+            return status;
         }
     };
     match doc.validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload) {

@@ -158,7 +158,7 @@ impl Files {
         if self.files.len() >= self.limits.max_files {
             return Err(RefError::TooManyFiles(self.limits.max_files));
         }
-        let loaded = std::fs::read(path)
+        let loaded = super::limits::read_limited(path, self.limits.max_file_bytes, true)
             .map_err(|err| RefError::FileUnreadable {
                 path: path.to_path_buf(),
                 reason: err.to_string(),

@@ -13,10 +13,12 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LoadLimits {
-    /// The largest file read, in bytes (default 64 MiB).
+    /// The largest file read, in bytes (default 64 MiB). A file is never read past it, and a
+    /// referenced file must be a regular file (not a device or a pipe).
     pub max_file_bytes: usize,
-    /// The deepest nesting of YAML collections (default 128, the same as serde_json's fixed
-    /// limit for JSON).
+    /// The deepest nesting of arrays and objects (YAML sequences and mappings), default 127.
+    /// JSON files cannot go deeper than 127 whatever this says (serde_json's fixed recursion
+    /// limit); YAML files can, when it is raised.
     pub max_depth: usize,
     /// The most `$ref`s followed one after another to reach a value (default 64); a longer
     /// chain is an error, and so is a cycle.
@@ -24,6 +26,10 @@ pub struct LoadLimits {
     /// The most YAML alias (`*name`) uses in one file (default 10,000): a "billion laughs"
     /// document fails fast instead of expanding.
     pub max_yaml_aliases: usize,
+    /// The most YAML nodes that anchors may record and aliases may replay in one file, in
+    /// total (default 100,000): what bounds the memory an alias expansion takes, since a few
+    /// aliases of a large anchored node already expand to many nodes.
+    pub max_yaml_alias_nodes: usize,
     /// The most files one description may reference (default 1,000).
     pub max_files: usize,
 }
@@ -32,10 +38,69 @@ impl Default for LoadLimits {
     fn default() -> Self {
         LoadLimits {
             max_file_bytes: 64 * 1024 * 1024,
-            max_depth: 128,
+            max_depth: 127,
             max_ref_depth: 64,
             max_yaml_aliases: 10_000,
+            max_yaml_alias_nodes: 100_000,
             max_files: 1_000,
         }
     }
+}
+
+/// Why a file could not be read within [`LoadLimits::max_file_bytes`].
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Io(std::io::Error),
+    TooLarge { limit: usize },
+    NotAFile,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(err) => err.fmt(f),
+            ReadError::TooLarge { limit } => write!(
+                f,
+                "the file is larger than the limit of {limit} bytes (LoadLimits::max_file_bytes)"
+            ),
+            ReadError::NotAFile => {
+                f.write_str("not a regular file (a device, a pipe or a directory is not read)")
+            }
+        }
+    }
+}
+
+/// Reads a file, never more than `limit + 1` bytes of it: a device such as `/dev/zero` or a
+/// file that grows while it is read cannot make loading use more memory than the limit. With
+/// `regular_only`, anything but a regular file is refused before it is opened for reading
+/// (a referenced FIFO would block forever).
+pub(crate) fn read_limited(
+    path: &std::path::Path,
+    limit: usize,
+    regular_only: bool,
+) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
+    if regular_only {
+        let metadata = std::fs::metadata(path).map_err(ReadError::Io)?;
+        if !metadata.is_file() {
+            return Err(ReadError::NotAFile);
+        }
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let known = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if known.is_some_and(|len| len > limit as u64) {
+        return Err(ReadError::TooLarge { limit });
+    }
+    let mut bytes = Vec::with_capacity(known.map_or(0, |len| len as usize).min(limit));
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
 }

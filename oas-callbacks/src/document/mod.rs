@@ -197,9 +197,15 @@ impl Document {
     /// Loads the description at `path` with the given limits.
     pub fn load_with(path: impl AsRef<Path>, limits: LoadLimits) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
+        let bytes = limits::read_limited(path, limits.max_file_bytes, false).map_err(|err| {
+            let source = match err {
+                limits::ReadError::Io(source) => source,
+                other => std::io::Error::new(std::io::ErrorKind::FileTooLarge, other.to_string()),
+            };
+            LoadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Self::from_bytes(path, bytes, limits)
     }

@@ -89,7 +89,7 @@ impl SourceFile {
         let format = detect_format(path, &text);
         let spans = OnceLock::new();
         let value = match format {
-            Format::Json => parse_json(&text)?,
+            Format::Json => parse_json_within(&text, limits)?,
             Format::Yaml => {
                 let (value, tree) = yaml::parse(&text, limits)?;
                 let _ = spans.set(Some(tree));
@@ -152,6 +152,73 @@ fn detect_format(path: &Path, text: &str) -> Format {
         _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
         _ => Format::Yaml,
     }
+}
+
+/// How deep serde_json lets JSON nest (its recursion limit of 128 counts the level that fails).
+const JSON_DEPTH_CEILING: usize = 127;
+
+/// Parses JSON within [`LoadLimits::max_depth`] (which cannot raise serde_json's own ceiling).
+fn parse_json_within(text: &str, limits: &LoadLimits) -> Result<Value, SyntaxError> {
+    let limit = limits.max_depth.min(JSON_DEPTH_CEILING);
+    let message = format!(
+        "invalid JSON: arrays and objects nested more than {limit} levels deep (LoadLimits::max_depth{})",
+        if limits.max_depth > JSON_DEPTH_CEILING {
+            "; JSON cannot go deeper than 127"
+        } else {
+            ""
+        }
+    );
+    match parse_json(text) {
+        // serde_json's own limit (a position, and a message that does not name it).
+        Err(err)
+            if err
+                .message
+                .starts_with("invalid JSON: recursion limit exceeded") =>
+        {
+            Err(SyntaxError { message, ..err })
+        }
+        Err(err) => Err(err),
+        // A lower limit: the text is valid JSON, so a scan of its brackets is exact.
+        Ok(value) if limit < JSON_DEPTH_CEILING => {
+            match nesting_exceeded_at(text.as_bytes(), limit) {
+                Some(offset) => Err(SyntaxError {
+                    message,
+                    position: Some(position_in(text, offset)),
+                }),
+                None => Ok(value),
+            }
+        }
+        Ok(value) => Ok(value),
+    }
+}
+
+/// The offset of the bracket that opens level `limit + 1`, if any: a linear scan that skips
+/// strings and leaves every other syntax error to the parser.
+fn nesting_exceeded_at(bytes: &[u8], limit: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (offset, &byte) in bytes.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(offset);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn parse_json(text: &str) -> Result<Value, SyntaxError> {

@@ -15,14 +15,44 @@ use super::limits::LoadLimits;
 use super::source::{SyntaxError, position_in};
 use super::spans::{Children, SpanTree};
 
+/// The stack one level of YAML nesting may take while it is read: serde-saphyr's deserializer
+/// and the walk below recurse once per level, about 40 KiB a level in a debug build and 4 KiB
+/// optimised.
+const STACK_PER_LEVEL: usize = 64 * 1024;
+
+/// Parses on a thread whose stack fits [`LoadLimits::max_depth`] levels, so that a document
+/// nested up to the limit cannot overflow the caller's stack (a 2 MiB thread holds about 50
+/// levels in a debug build). Where no thread can be started, it parses on the caller's.
 pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), SyntaxError> {
+    let stack = STACK_PER_LEVEL
+        .saturating_mul(limits.max_depth)
+        .saturating_add(1024 * 1024);
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("oas-callbacks-yaml".to_owned())
+            .stack_size(stack)
+            .spawn_scoped(scope, || parse_here(text, limits));
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => parse_here(text, limits),
+        }
+    })
+}
+
+fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), SyntaxError> {
     let mut budget = serde_saphyr::budget::Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_aliases = limits.max_yaml_aliases;
     budget.max_nodes = usize::MAX;
     budget.max_events = usize::MAX;
     budget.max_total_scalar_bytes = limits.max_file_bytes;
+    // Flow collections (`[[[…]]]`) have their own nesting limit: the same one.
+    budget.flow_nesting_limit = limits.max_depth;
+    budget.max_recorded_anchor_events = limits.max_yaml_alias_nodes;
     let mut options = serde_saphyr::Options::default();
+    options.alias_limits.max_total_replayed_events = limits.max_yaml_alias_nodes;
     options.budget = Some(budget);
     let lines = LineStarts::new(text);
     let root: Spanned<Node> =
@@ -40,7 +70,7 @@ pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree)
                 _ => first_line,
             };
             SyntaxError {
-                message: format!("invalid YAML: {first_line}"),
+                message: format!("invalid YAML: {}", name_the_limit(first_line, limits)),
                 position,
             }
         })?;
@@ -51,6 +81,34 @@ pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree)
         &mut tree,
     );
     Ok((value, tree))
+}
+
+/// serde-saphyr's message for a budget it enforces on our behalf, with the [`LoadLimits`] field
+/// that sets it (its own words name its fields, such as `RecordedAnchorEvents { … }`).
+fn name_the_limit(message: &str, limits: &LoadLimits) -> String {
+    let limit =
+        if message.contains("RecordedAnchorEvents") || message.contains("alias replay limit") {
+            Some(format!(
+                "YAML aliases expand to more than {} nodes (LoadLimits::max_yaml_alias_nodes)",
+                limits.max_yaml_alias_nodes
+            ))
+        } else if message.contains("Aliases {") {
+            Some(format!(
+                "more than {} YAML alias uses (LoadLimits::max_yaml_aliases)",
+                limits.max_yaml_aliases
+            ))
+        } else if message.contains("Depth {") || message.contains("recursion limit exceeded") {
+            Some(format!(
+                "sequences and mappings nested more than {} levels deep (LoadLimits::max_depth)",
+                limits.max_depth
+            ))
+        } else {
+            None
+        };
+    match limit {
+        Some(limit) => format!("{limit}: {message}"),
+        None => message.to_owned(),
+    }
 }
 
 /// Byte offsets of line starts, to turn a (line, column) into an offset when the parser gives

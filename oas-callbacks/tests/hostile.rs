@@ -1,0 +1,987 @@
+//! Hostile documents and files: YAML alias bombs, `$ref` chains 10,000 long and cycles,
+//! references to devices, documents nested 100,000 levels deep, invalid UTF-8 in every file
+//! the command reads, files over the size limit. Each test asserts a clear error (naming the
+//! limit it hit) or a correct result; none asserts a timing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
+use oas_callbacks::{CallbackOutcome, Document, LoadError, LoadLimits, Severity};
+use serde_json::{Value, json};
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+
+fn example(name: &str) -> String {
+    format!("{EXAMPLES}/{name}")
+}
+
+/// A folder of scratch files for one test.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "oas-callbacks-hostile-{}-{test}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("scratch file");
+    path.to_string_lossy().into_owned()
+}
+
+fn syntax_message(result: Result<Document, LoadError>) -> String {
+    match result {
+        Err(LoadError::Syntax { message, .. }) => message,
+        Err(other) => panic!("expected a syntax error, got {other}"),
+        Ok(_) => panic!("expected a syntax error, the document loaded"),
+    }
+}
+
+fn from_yaml(text: &str, limits: LoadLimits) -> Result<Document, LoadError> {
+    Document::from_bytes("hostile.yaml", text.as_bytes().to_vec(), limits)
+}
+
+fn from_json(value: &Value, limits: LoadLimits) -> Result<Document, LoadError> {
+    Document::from_bytes("hostile.json", value.to_string().into_bytes(), limits)
+}
+
+fn nested(levels: usize) -> String {
+    format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+// --- YAML aliases ---------------------------------------------------------------------------
+
+/// The classic billion laughs: nine aliases of nine aliases … of nine strings.
+fn billion_laughs() -> String {
+    let mut text = String::from("openapi: 3.1.0\ninfo: {title: bomb, version: '1'}\npaths: {}\n");
+    text.push_str(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names: Vec<char> = ('a'..='j').collect();
+    for pair in names.windows(2) {
+        let uses = vec![format!("*{}", pair[0]); 9].join(",");
+        text.push_str(&format!("{}: &{} [{uses}]\n", pair[1], pair[1]));
+    }
+    text
+}
+
+#[test]
+fn a_billion_laughs_document_fails_with_the_alias_expansion_limit() {
+    let message = syntax_message(from_yaml(&billion_laughs(), LoadLimits::default()));
+    assert!(
+        message.contains(
+            "YAML aliases expand to more than 100000 nodes (LoadLimits::max_yaml_alias_nodes)"
+        ),
+        "{message}"
+    );
+    // A lower limit fails sooner, with its own number.
+    let mut limits = LoadLimits::default();
+    limits.max_yaml_alias_nodes = 1_000;
+    let message = syntax_message(from_yaml(&billion_laughs(), limits));
+    assert!(message.contains("more than 1000 nodes"), "{message}");
+}
+
+#[test]
+fn the_alias_bomb_fixture_fails_with_the_alias_expansion_limit() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/alias-bomb.yaml"
+    );
+    let message = syntax_message(Document::load(fixture));
+    assert!(
+        message.contains("LoadLimits::max_yaml_alias_nodes"),
+        "{message}"
+    );
+}
+
+/// One large anchored sequence, aliased `uses` times (plus decoy anchors, so that the
+/// alias/anchor ratio heuristic is not what stops it).
+fn wide_aliases(items: usize, uses: usize) -> String {
+    let mut text = String::from("openapi: 3.1.0\ninfo: {title: wide, version: '1'}\npaths: {}\n");
+    text.push_str("x-big: &big [");
+    text.push_str(&vec!["0"; items].join(","));
+    text.push_str("]\nx-decoys:\n");
+    for i in 0..uses {
+        text.push_str(&format!("  - &d{i} 0\n"));
+    }
+    text.push_str("x-uses:\n");
+    for _ in 0..uses {
+        text.push_str("  - *big\n");
+    }
+    text
+}
+
+#[test]
+fn a_few_aliases_of_a_large_node_fail_with_the_limit_and_load_when_it_is_raised() {
+    let text = wide_aliases(3_000, 50);
+    let message = syntax_message(from_yaml(&text, LoadLimits::default()));
+    assert!(
+        message.contains("LoadLimits::max_yaml_alias_nodes"),
+        "{message}"
+    );
+    let mut limits = LoadLimits::default();
+    limits.max_yaml_alias_nodes = 1_000_000;
+    let doc = from_yaml(&text, limits).expect("within the raised limit");
+    assert_eq!(doc.version(), Some("3.1.0"));
+}
+
+#[test]
+fn too_many_alias_uses_fail_with_the_alias_limit() {
+    let mut limits = LoadLimits::default();
+    limits.max_yaml_aliases = 5;
+    let message = syntax_message(from_yaml(&wide_aliases(2, 10), limits));
+    assert!(
+        message.contains("more than 5 YAML alias uses (LoadLimits::max_yaml_aliases)"),
+        "{message}"
+    );
+}
+
+// --- nesting ----------------------------------------------------------------------------------
+
+#[test]
+fn a_json_document_nested_100_000_levels_deep_fails_with_the_depth_limit() {
+    let text = format!(
+        "{{\"openapi\": \"3.1.0\", \"info\": {{}}, \"paths\": {{}}, \"x\": {}}}",
+        nested(100_000)
+    );
+    let result = Document::from_bytes("deep.json", text.into_bytes(), LoadLimits::default());
+    let Err(LoadError::Syntax {
+        message, position, ..
+    }) = result
+    else {
+        panic!("expected a syntax error");
+    };
+    assert_eq!(
+        message,
+        "invalid JSON: arrays and objects nested more than 127 levels deep (LoadLimits::max_depth)"
+    );
+    assert_eq!(position.map(|p| (p.line, p.column)), Some((1, 178)));
+}
+
+#[test]
+fn a_yaml_document_nested_100_000_levels_deep_fails_with_the_depth_limit() {
+    let flow = format!(
+        "openapi: 3.1.0\ninfo: {{}}\npaths: {{}}\nx: {}\n",
+        nested(100_000)
+    );
+    let mut block = String::from("openapi: 3.1.0\ninfo: {}\npaths: {}\nx:\n");
+    for level in 0..2_000 {
+        block.push_str(&" ".repeat(2 + level));
+        block.push_str("- \n");
+    }
+    for text in [flow, block] {
+        let message = syntax_message(from_yaml(&text, LoadLimits::default()));
+        assert!(
+            message.contains("nested more than 127 levels deep (LoadLimits::max_depth)"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_lower_depth_limit_applies_to_json_and_yaml() {
+    let mut limits = LoadLimits::default();
+    limits.max_depth = 8;
+    let json = json!({"openapi": "3.1.0", "info": {}, "paths": {}, "x": [[[[[[[[[1]]]]]]]]]});
+    let message = syntax_message(from_json(&json, limits.clone()));
+    assert!(
+        message.contains("nested more than 8 levels deep (LoadLimits::max_depth)"),
+        "{message}"
+    );
+    let yaml = "openapi: 3.1.0\ninfo: {}\npaths: {}\nx: [[[[[[[[[1]]]]]]]]]\n";
+    let message = syntax_message(from_yaml(yaml, limits.clone()));
+    assert!(message.contains("LoadLimits::max_depth"), "{message}");
+    // Depth 7 under `x` (8 with the root) is within it.
+    let yaml = "openapi: 3.1.0\ninfo: {}\npaths: {}\nx: [[[[[[[1]]]]]]]\n";
+    assert!(from_yaml(yaml, limits).is_ok());
+}
+
+// --- references -----------------------------------------------------------------------------
+
+/// A document whose only path item is reached through a chain of `length` references.
+fn reference_chain(length: usize) -> Value {
+    let mut chain = serde_json::Map::new();
+    for i in 0..length {
+        chain.insert(
+            format!("p{i}"),
+            json!({"$ref": format!("#/x-chain/p{}", i + 1)}),
+        );
+    }
+    chain.insert(
+        format!("p{length}"),
+        json!({"post": {
+            "operationId": "subscribe",
+            "responses": {"201": {"description": "subscribed"}},
+            "callbacks": {"onEvent": {"{$request.body#/callbackUrl}": {"post": {
+                "responses": {"200": {"description": "ok"}}
+            }}}}
+        }}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "chain", "version": "1"},
+        "paths": {"/subscribe": {"$ref": "#/x-chain/p0"}},
+        "x-chain": chain
+    })
+}
+
+fn exchange() -> OwnedExchange {
+    let request = OwnedRequest::new("POST", "https://api.example/subscribe")
+        .expect("valid")
+        .with_json_body(json!({"callbackUrl": "https://client.example/hook"}));
+    OwnedExchange::new(request).with_response(OwnedResponse::new(201).expect("valid"))
+}
+
+#[test]
+fn a_10_000_long_reference_chain_fails_with_the_reference_depth_limit() {
+    let doc = from_json(&reference_chain(10_000), LoadLimits::default()).expect("loads");
+    assert!(doc.operations().is_empty());
+    let errors: Vec<_> = doc
+        .check()
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message == "more than 64 references in a chain (LoadLimits::max_ref_depth)"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_10_000_long_reference_chain_resolves_when_the_limit_allows_it() {
+    let mut limits = LoadLimits::default();
+    // The path's own reference, then 10,000 more.
+    limits.max_ref_depth = 10_001;
+    let doc = from_json(&reference_chain(10_000), limits).expect("loads");
+    let op = doc
+        .operation("subscribe")
+        .expect("reached through the chain");
+    assert_eq!(op.path(), "/subscribe");
+    let resolved = doc.resolve_callbacks(op, &exchange());
+    assert_eq!(
+        resolved[0].outcome,
+        CallbackOutcome::Url("https://client.example/hook".to_owned())
+    );
+}
+
+#[test]
+fn reference_cycles_are_errors_that_show_the_cycle() {
+    for (paths, chain) in [
+        (
+            json!({"/a": {"$ref": "#/x-loop/a"}}),
+            json!({"a": {"$ref": "#/x-loop/a"}}),
+        ),
+        (
+            json!({"/a": {"$ref": "#/x-loop/a"}}),
+            json!({"a": {"$ref": "#/x-loop/b"}, "b": {"$ref": "#/x-loop/c"}, "c": {"$ref": "#/x-loop/a"}}),
+        ),
+        (json!({"/a": {"$ref": "#/paths/~1a"}}), json!({})),
+    ] {
+        let doc = from_json(
+            &json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths, "x-loop": chain}),
+            LoadLimits::default(),
+        )
+        .expect("loads");
+        let diagnostics = doc.check();
+        assert!(
+            diagnostics.iter().any(
+                |d| d.severity == Severity::Error && d.message.starts_with("reference cycle: ")
+            ),
+            "{diagnostics:?}"
+        );
+    }
+}
+
+#[test]
+fn a_10_000_long_reference_cycle_is_an_error() {
+    let mut chain = serde_json::Map::new();
+    for i in 0..10_000 {
+        chain.insert(
+            format!("p{i}"),
+            json!({"$ref": format!("#/x-loop/p{}", (i + 1) % 10_000)}),
+        );
+    }
+    let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"$ref": "#/x-loop/p0"}}, "x-loop": chain});
+    // With the default limit the chain is too long before it closes; with a raised one the
+    // cycle is found.
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    assert!(
+        doc.check()
+            .iter()
+            .any(|d| d.message.contains("LoadLimits::max_ref_depth"))
+    );
+    let mut limits = LoadLimits::default();
+    limits.max_ref_depth = 20_000;
+    let doc = from_json(&document, limits).expect("loads");
+    assert!(doc.check().iter().any(|d| {
+        d.message
+            .starts_with("reference cycle: #/paths/~1a -> #/x-loop/p0 -> ")
+    }));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reference_to_a_device_is_refused_without_reading_it() {
+    // Before the fix, `/dev/zero` was read to the end: memory grew until the process died.
+    for target in ["/dev/zero", "/dev/urandom", "/tmp"] {
+        let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"$ref": format!("{target}#/x")}}});
+        let doc = from_json(&document, LoadLimits::default()).expect("loads");
+        let diagnostics = doc.check();
+        assert!(
+            diagnostics.iter().any(|d| d.message
+                == format!("cannot read referenced file {target}: not a regular file (a device, a pipe or a directory is not read)")),
+            "{diagnostics:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_root_document_that_never_ends_is_read_up_to_the_limit() {
+    let mut limits = LoadLimits::default();
+    limits.max_file_bytes = 1024 * 1024;
+    match Document::load_with("/dev/zero", limits) {
+        Err(LoadError::Io { source, .. }) => {
+            assert_eq!(source.kind(), std::io::ErrorKind::FileTooLarge);
+            assert_eq!(
+                source.to_string(),
+                "the file is larger than the limit of 1048576 bytes (LoadLimits::max_file_bytes)"
+            );
+        }
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_referenced_file_over_the_size_limit_is_refused_by_name() {
+    let dir = scratch_dir("big-ref");
+    write(&dir, "big.yaml", format!("x: '{}'\n", "a".repeat(4096)));
+    let root = write(
+        &dir,
+        "root.yaml",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    $ref: 'big.yaml#/x'\n",
+    );
+    let mut limits = LoadLimits::default();
+    limits.max_file_bytes = 1024;
+    let doc = Document::load_with(&root, limits).expect("the root is small");
+    assert!(
+        doc.check().iter().any(|d| d.message.ends_with(
+            "the file is larger than the limit of 1024 bytes (LoadLimits::max_file_bytes)"
+        )),
+        "{:?}",
+        doc.check()
+    );
+}
+
+// --- long expressions and invalid text in documents -----------------------------------------
+
+#[test]
+fn a_one_megabyte_callback_key_loads_and_resolves() {
+    let name = "n".repeat(1024 * 1024);
+    let key = format!("https://client.example/{{$request.query.{name}}}");
+    let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"post": {"operationId": "s", "responses": {"200": {"description": "ok"}},
+            "callbacks": {"big": {key.clone(): {"post": {"responses": {"200": {"description": "ok"}}}}}}}}}});
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    assert_eq!(op.callbacks()[0].key(), key);
+    let request =
+        OwnedRequest::new("POST", format!("https://api.example/s?{name}=v")).expect("valid");
+    let resolved = doc.resolve_callbacks(op, &OwnedExchange::new(request));
+    assert_eq!(
+        resolved[0].outcome,
+        CallbackOutcome::Url("https://client.example/v".to_owned())
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_document_is_a_syntax_error_with_its_position() {
+    for (name, bytes) in [
+        (
+            "bad.yaml",
+            b"openapi: 3.1.0\ninfo: {title: \xff}\n".to_vec(),
+        ),
+        (
+            "bad.json",
+            b"{\"openapi\": \"3.1.0\", \"info\": {\"title\": \"\xc3\"}}".to_vec(),
+        ),
+    ] {
+        let message = syntax_message(Document::from_bytes(name, bytes, LoadLimits::default()));
+        assert!(message.starts_with("invalid UTF-8 at byte "), "{message}");
+    }
+}
+
+// --- the command, on files that are hostile -------------------------------------------------
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the oas-callbacks binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs a command that must fail with `code` and a message holding `needle` on stderr.
+fn fails(args: &[&str], env: &[(&str, &str)], code: i32, needle: &str) {
+    let run = run(args, env);
+    assert_eq!(
+        run.code,
+        Some(code),
+        "{args:?}: stdout {:?}, stderr {:?}",
+        run.stdout,
+        run.stderr
+    );
+    // `check` reports on stdout (its diagnostics are its output); the others on stderr.
+    assert!(
+        run.stderr.contains(needle) || (args[0] == "check" && run.stdout.contains(needle)),
+        "{args:?}: expected {needle:?} in stderr {:?} (stdout {:?})",
+        run.stderr,
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+fn succeeds(args: &[&str]) -> String {
+    let run = run(args, &[]);
+    assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn invalid_utf8_in_a_document_given_to_each_command() {
+    let dir = scratch_dir("cli-doc");
+    let mut bytes = std::fs::read(example("progress-api.yaml")).expect("example");
+    let at = bytes.len() / 2;
+    bytes.insert(at, 0xFF);
+    let spec = write(&dir, "progress-api.yaml", &bytes);
+    let exchange = example("progress-exchange.json");
+    let payload = example("progress-payload.json");
+    let message = format!("invalid UTF-8 at byte {at}");
+    fails(&["check", &spec], &[], 1, &message);
+    fails(
+        &[
+            "resolve",
+            &spec,
+            "--operation",
+            "startJob",
+            "--exchange",
+            &exchange,
+        ],
+        &[],
+        2,
+        &message,
+    );
+    fails(
+        &[
+            "links",
+            &spec,
+            "--operation",
+            "startJob",
+            "--status",
+            "202",
+            "--exchange",
+            &exchange,
+        ],
+        &[],
+        2,
+        &message,
+    );
+    fails(
+        &[
+            "validate",
+            &spec,
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        2,
+        &message,
+    );
+}
+
+#[test]
+fn invalid_utf8_in_an_exchange_file() {
+    let dir = scratch_dir("cli-exchange");
+    let json = write(
+        &dir,
+        "exchange.json",
+        b"{\"request\": {\"method\": \"GET\", \"url\": \"https://h.example/\", \"headers\": {\"X\": \"caf\xe9\"}}}",
+    );
+    let yaml = write(
+        &dir,
+        "exchange.yaml",
+        b"request:\n  method: GET\n  url: https://h.example/\n  headers:\n    X: caf\xe9\n",
+    );
+    let spec = example("progress-api.yaml");
+    for file in [&json, &yaml] {
+        let needle = "not UTF-8 text: invalid byte 0xE9 at byte";
+        fails(&["eval", "$method", "--exchange", file], &[], 2, needle);
+        fails(&["eval", "$method", "--request", file], &[], 2, needle);
+        fails(
+            &[
+                "resolve",
+                &spec,
+                "--operation",
+                "startJob",
+                "--exchange",
+                file,
+            ],
+            &[],
+            2,
+            needle,
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_in_raw_http_files() {
+    let dir = scratch_dir("cli-raw");
+    // obs-text in a header field: an error naming the field.
+    let obs = write(
+        &dir,
+        "obs.http",
+        b"GET /x HTTP/1.1\nHost: h.example\nX-Name: caf\xe9\n\n",
+    );
+    fails(
+        &["eval", "$url", "--request", &obs],
+        &[],
+        2,
+        "header \"X-Name\" is not UTF-8 text",
+    );
+    // A control byte in a header field: a syntax error.
+    let ctl = write(
+        &dir,
+        "ctl.http",
+        b"GET /x HTTP/1.1\nHost: h.example\nX-Name: a\x01b\n\n",
+    );
+    fails(
+        &["eval", "$url", "--request", &ctl],
+        &[],
+        2,
+        "invalid header value",
+    );
+    // A binary body: the message is read; the body is neither JSON nor text.
+    let binary = write(
+        &dir,
+        "binary.http",
+        b"POST /upload HTTP/1.1\nHost: h.example\nContent-Type: image/png\n\n\x89PNG\r\n\x1a\n\xff\xfe\n",
+    );
+    assert_eq!(
+        succeeds(&["eval", "$request.header.Host", "--request", &binary]),
+        "h.example\n"
+    );
+    fails(
+        &["eval", "$request.body", "--request", &binary],
+        &[],
+        1,
+        "the request body is neither JSON nor UTF-8 text",
+    );
+    // The same in a response file.
+    let response = write(
+        &dir,
+        "response.http",
+        b"200 OK\nContent-Type: application/octet-stream\n\n\xff\xff\n",
+    );
+    assert_eq!(
+        succeeds(&[
+            "eval",
+            "$statusCode",
+            "--request",
+            &binary,
+            "--response",
+            &response
+        ]),
+        "200\n"
+    );
+    fails(
+        &[
+            "eval",
+            "$response.body",
+            "--request",
+            &binary,
+            "--response",
+            &response,
+        ],
+        &[],
+        1,
+        "the response body is neither JSON nor UTF-8 text",
+    );
+    let bad_status = write(&dir, "status.http", b"200 OK\nX-A: \xe9\n\n");
+    fails(
+        &[
+            "eval",
+            "$statusCode",
+            "--request",
+            &binary,
+            "--response",
+            &bad_status,
+        ],
+        &[],
+        2,
+        "header \"X-A\" is not UTF-8 text",
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_payload_file() {
+    let dir = scratch_dir("cli-payload");
+    let payload = write(
+        &dir,
+        "payload.json",
+        b"{\"jobId\": \"4\xff2\", \"percent\": 10, \"state\": \"running\"}",
+    );
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        1,
+        "payload.json: not UTF-8 text: invalid byte 0xFF at byte 12 (line 1)",
+    );
+    #[cfg(feature = "deliver")]
+    fails(
+        &[
+            "send",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+            "--exchange",
+            &example("progress-exchange.json"),
+            "--dry-run",
+        ],
+        &[],
+        1,
+        "payload.json: not UTF-8 text: invalid byte 0xFF at byte 12 (line 1)",
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_by_name() {
+    let small = [("OAS_CALLBACKS_MAX_FILE_BYTES", "200")];
+    let spec = example("progress-api.yaml");
+    let needle =
+        "larger than the limit of 200 bytes (set OAS_CALLBACKS_MAX_FILE_BYTES to change it)";
+    // An exchange file, a raw request, a payload.
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--exchange",
+            &example("spec-exchange.json"),
+        ],
+        &small,
+        2,
+        needle,
+    );
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--request",
+            &example("spec-request.http"),
+        ],
+        &small,
+        2,
+        needle,
+    );
+    let big_payload = write(
+        &scratch_dir("cli-size"),
+        "payload.json",
+        format!("{{\"jobId\": \"{}\"}}", "x".repeat(300)),
+    );
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &big_payload,
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "5000")],
+        1,
+        "breaks the schema",
+    );
+    fails(
+        &[
+            "validate",
+            &spec,
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &big_payload,
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "300")],
+        2,
+        "larger than the limit of 300 bytes",
+    );
+    // Documents: the same variable sets LoadLimits::max_file_bytes.
+    fails(
+        &["check", &spec],
+        &small,
+        2,
+        "larger than the limit of 200 bytes (LoadLimits::max_file_bytes)",
+    );
+    fails(
+        &[
+            "resolve",
+            &spec,
+            "--operation",
+            "startJob",
+            "--exchange",
+            &example("progress-exchange.json"),
+        ],
+        &small,
+        2,
+        "larger than the limit of 200 bytes (LoadLimits::max_file_bytes)",
+    );
+    // A bad value is a usage error.
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--exchange",
+            &example("spec-exchange.json"),
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "lots")],
+        2,
+        "OAS_CALLBACKS_MAX_FILE_BYTES must be a number of bytes, not `lots`",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_never_ends_is_read_up_to_the_limit() {
+    let small = [("OAS_CALLBACKS_MAX_FILE_BYTES", "65536")];
+    fails(
+        &["eval", "$method", "--exchange", "/dev/zero"],
+        &small,
+        2,
+        "/dev/zero: larger than the limit of 65536 bytes",
+    );
+    fails(
+        &["check", "/dev/zero"],
+        &small,
+        2,
+        "larger than the limit of 65536 bytes",
+    );
+}
+
+#[test]
+fn deep_nesting_and_alias_bombs_in_exchange_and_payload_files() {
+    let dir = scratch_dir("cli-deep");
+    let deep_json = write(
+        &dir,
+        "deep.json",
+        format!(
+            "{{\"request\": {{\"method\": \"POST\", \"url\": \"https://h.example/\", \"body\": {}}}}}",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &deep_json],
+        &[],
+        2,
+        "arrays and objects nested more than 127 levels deep (the JSON nesting limit)",
+    );
+    let deep_yaml = write(
+        &dir,
+        "deep.yaml",
+        format!(
+            "request:\n  method: POST\n  url: https://h.example/\n  body: {}\n",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &deep_yaml],
+        &[],
+        2,
+        "nested more than 127 levels deep (the nesting limit)",
+    );
+    let bomb = billion_laughs().replace(
+        "openapi: 3.1.0\ninfo: {title: bomb, version: '1'}\npaths: {}\n",
+        "request: {method: GET, url: 'https://h.example/'}\n",
+    );
+    let bomb = write(&dir, "bomb.yaml", bomb);
+    fails(
+        &["eval", "$method", "--exchange", &bomb],
+        &[],
+        2,
+        "YAML aliases expand to more than 100000 nodes",
+    );
+    let raw = write(
+        &dir,
+        "deep.http",
+        format!(
+            "POST /x HTTP/1.1\nHost: h.example\nContent-Type: application/json\n\n{}\n",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--request", &raw],
+        &[],
+        2,
+        "the request body nests JSON arrays and objects more than 127 levels deep (the limit, MAX_JSON_DEPTH)",
+    );
+    let payload = write(&dir, "payload.json", nested(100_000));
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        1,
+        "not JSON: arrays and objects nested more than 127 levels deep (the JSON nesting limit)",
+    );
+}
+
+#[test]
+fn a_raw_request_with_10_000_header_fields() {
+    let mut text = String::from("GET /x HTTP/1.1\r\nHost: h.example\r\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("X-F{i}: {i}\r\n"));
+    }
+    text.push_str("\r\n");
+    let raw = write(&scratch_dir("cli-headers"), "many.http", text);
+    fails(
+        &["eval", "$method", "--request", &raw],
+        &[],
+        2,
+        "the request has more than 256 header fields (the limit, MAX_HEADERS)",
+    );
+}
+
+// --- nesting up to the limit, on a 2 MiB stack ---------------------------------------------
+
+/// How many arrays and objects are nested at the deepest point of `value`.
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// `levels` objects inside one another, each `{"a": …}`, around `leaf`.
+fn nested_object(levels: usize, leaf: Value) -> Value {
+    (0..levels).fold(leaf, |inner, _| json!({ "a": inner }))
+}
+
+/// A document with structures nested as deep as the limit allows: a link parameter, a link
+/// request body, a request-body schema (and so a payload to validate), an extension.
+fn deep_document(levels: usize) -> Value {
+    // The outermost levels of the document itself count too: a link parameter sits 9 levels
+    // down, the link's request body 8, a callback's schema 12 (and each schema level is 2).
+    let schema = (0..(levels - 13) / 2).fold(
+        json!({"type": "string"}),
+        |inner, _| json!({"type": "object", "properties": {"a": inner}}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "deep", "version": "1"},
+        "paths": {"/s": {"post": {
+            "operationId": "s",
+            "requestBody": {"content": {"application/json": {"schema": schema.clone()}}},
+            "responses": {"201": {"description": "ok", "links": {"deep": {
+                "operationId": "s",
+                "parameters": {
+                    "p": nested_object(levels - 9, json!("$request.body#/a")),
+                    // A mistake at the deepest point: its diagnostic locates it in the text.
+                    "bad": nested_object(levels - 9, json!("$request.body#/a~2"))
+                },
+                "requestBody": nested_object(levels - 8, json!("{$response.header.Location}"))
+            }}}},
+            "callbacks": {"cb": {"{$request.body#/url}": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": schema}}},
+                "responses": {"200": {"description": "ok"}}
+            }}}}
+        }}},
+        "x-deep": nested_object(levels - 1, json!(1))
+    })
+}
+
+/// Loads, checks, resolves and validates a document nested to the limit, in JSON and YAML, on
+/// the test's own thread (2 MiB of stack unless RUST_MIN_STACK says otherwise).
+#[test]
+fn a_document_nested_to_the_depth_limit_is_handled_on_a_small_stack() {
+    let levels = LoadLimits::default().max_depth;
+    let document = deep_document(levels);
+    assert_eq!(depth(&document), levels);
+    let yaml = serde_json::to_string_pretty(&document).expect("JSON is YAML");
+    for (name, bytes) in [
+        ("deep.json", document.to_string().into_bytes()),
+        ("deep.yaml", yaml.into_bytes()),
+    ] {
+        let doc = Document::from_bytes(name, bytes, LoadLimits::default()).expect("at the limit");
+        let diagnostics = doc.check();
+        let bad = diagnostics
+            .iter()
+            .find(|d| d.code == "expression-syntax")
+            .expect("the mistake is reported");
+        assert!(bad.line.is_some(), "{bad:?}");
+        let op = doc.operation("s").expect("declared");
+        let request = OwnedRequest::new("POST", "https://api.example/s")
+            .expect("valid")
+            .with_json_body(
+                json!({"url": "https://c.example/x", "a": nested_object(60, json!("v"))}),
+            );
+        let response = OwnedResponse::new(201)
+            .expect("valid")
+            .with_header("Location", "https://api.example/s/1");
+        let exchange = OwnedExchange::new(request).with_response(response);
+        assert_eq!(
+            doc.resolve_callbacks(op, &exchange)[0].outcome,
+            CallbackOutcome::Url("https://c.example/x".to_owned())
+        );
+        let links = doc.resolve_links(op, 201, &exchange);
+        assert_eq!(links.len(), 1);
+        let payload = nested_object((levels - 13) / 2, json!(7));
+        let violations = doc
+            .validate_callback_payload(op, "cb", None, &payload)
+            .expect("a schema");
+        assert_eq!(violations.len(), 1, "{violations:?}");
+    }
+}
