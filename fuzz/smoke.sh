@@ -5,6 +5,7 @@
 #   FUZZ_TARGETS="eval raw_http" fuzz/smoke.sh    only some targets
 #   FUZZ_SANITIZER=none fuzz/smoke.sh             no AddressSanitizer even with nightly
 #   FUZZ_TOOLCHAIN=stable fuzz/smoke.sh           the stable path even where nightly exists
+#   FUZZ_LOG_DIR=/tmp/fuzz-logs fuzz/smoke.sh 600  keep each target's libFuzzer output there
 #
 # With a nightly toolchain (`cargo +nightly` works) it runs `cargo +nightly fuzz run T` with
 # cargo-fuzz's default sanitizer (AddressSanitizer). Without one, it uses the stable toolchain
@@ -60,7 +61,12 @@ failed=()
 summary=()
 for target in "${targets[@]}"; do
     echo "== fuzzing $target for ${seconds}s"
-    log="$(mktemp)"
+    if [ -n "${FUZZ_LOG_DIR:-}" ]; then
+        mkdir -p "$FUZZ_LOG_DIR"
+        log="$FUZZ_LOG_DIR/$target.log"
+    else
+        log="$(mktemp)"
+    fi
     status=0
     cargo "${toolchain[@]}" fuzz run "${sanitizer[@]}" "$target" "corpus/$target" -- \
         -dict=dict/runtime-expressions.dict \
@@ -79,7 +85,9 @@ for target in "${targets[@]}"; do
         grep -E '^Done [0-9]+ runs' "$log" || true
         summary+=("$(printf '%-18s ok: %s runs, %s exec/s' "$target" "${runs:-?}" "${speed:-?}")")
     fi
-    rm -f "$log"
+    if [ -z "${FUZZ_LOG_DIR:-}" ]; then
+        rm -f "$log"
+    fi
 done
 
 echo "== fuzz smoke summary (${seconds}s per target)"

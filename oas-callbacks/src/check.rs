@@ -19,6 +19,17 @@ const UNDECLARABLE_HEADERS: [&str; 3] = ["accept", "content-type", "authorizatio
 /// How deep schema walks go (schemas may be recursive).
 const MAX_SCHEMA_DEPTH: usize = 64;
 
+/// How many schemas one body-pointer lint visits at most: `allOf` branches that share their
+/// targets would otherwise make the walk take one step per path through the graph (2^depth).
+const MAX_SCHEMA_VISITS: usize = 10_000;
+
+/// "Did you mean" looks only at names up to this length (the edit distance is quadratic in it),
+/// at most this many candidates, and for the first this-many problems of a check: bounded work
+/// on a document with a million operations or million-character names.
+const MAX_SUGGESTED_LEN: usize = 64;
+const MAX_SUGGESTION_CANDIDATES: usize = 1_000;
+const MAX_SUGGESTIONS: usize = 100;
+
 impl Document {
     /// Checks every callback key and link of the document: syntax errors (with a suggested fix
     /// where a common mistake is recognised), expressions that the operation cannot satisfy,
@@ -207,7 +218,9 @@ impl Document {
                     None,
                     format!("operationId `{id}` of a link names no operation of the document"),
                 );
-                if let Some(close) = closest(id, ids.iter().copied()) {
+                if out.len() < MAX_SUGGESTIONS
+                    && let Some(close) = closest(id, ids.iter().copied())
+                {
                     diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
                 }
                 out.push(diagnostic);
@@ -290,8 +303,8 @@ impl Document {
         };
         match expr {
             Expression::Request(Source::Path(name)) => {
-                let params = path_template_parameters(op.path());
-                if !params.iter().any(|p| p == name) {
+                let params = &op.lookup().path;
+                if !op.lookup().path_set.contains(name) {
                     let mut diagnostic = self.diagnostic_at(
                         Severity::Error,
                         "path-parameter",
@@ -304,19 +317,16 @@ impl Document {
                             op.display_name()
                         ),
                     );
-                    if let Some(close) = closest(name, params.iter().map(String::as_str)) {
+                    if out.len() < MAX_SUGGESTIONS
+                        && let Some(close) = closest(name, params.iter().map(String::as_str))
+                    {
                         diagnostic =
                             diagnostic.with_help(format!("did you mean `$request.path.{close}`?"));
                     }
                     out.push(diagnostic);
                 }
             }
-            Expression::Request(Source::Query(name))
-                if !op
-                    .parameters
-                    .iter()
-                    .any(|p| p.location == "query" && &p.name == name) =>
-            {
+            Expression::Request(Source::Query(name)) if !op.lookup().query.contains(name) => {
                 out.push(warn(
                         "undeclared-parameter",
                         format!("`{expr}`: operation `{}` declares no query parameter `{name}` (the specification requires request parameters to be declared)", op.display_name()),
@@ -326,9 +336,9 @@ impl Document {
                 let undeclarable = UNDECLARABLE_HEADERS.iter().any(|h| name.matches(h));
                 if !undeclarable
                     && !op
-                        .parameters
-                        .iter()
-                        .any(|p| p.location == "header" && name.matches(&p.name))
+                        .lookup()
+                        .headers
+                        .contains(&name.as_str().to_ascii_lowercase())
                 {
                     out.push(warn(
                         "undeclared-parameter",
@@ -362,7 +372,10 @@ impl Document {
         out: &mut Vec<Diagnostic>,
     ) {
         let tokens: Vec<String> = pointer.tokens().map(|t| t.decoded().into_owned()).collect();
-        let SchemaVerdict::Missing { depth, known } = self.schema_admits(schema, &tokens, 0) else {
+        let mut budget = MAX_SCHEMA_VISITS;
+        let SchemaVerdict::Missing { depth, known } =
+            self.schema_admits(schema, &tokens, 0, &mut budget)
+        else {
             return;
         };
         let at: String = tokens[..depth]
@@ -390,7 +403,7 @@ impl Document {
             split.extend(tokens[depth].split('.').map(str::to_owned));
             split.extend(tokens[depth + 1..].iter().cloned());
             if matches!(
-                self.schema_admits(schema, &split, 0),
+                self.schema_admits(schema, &split, 0, &mut { MAX_SCHEMA_VISITS }),
                 SchemaVerdict::Admitted
             ) {
                 let fixed: String = split
@@ -404,17 +417,26 @@ impl Document {
                 };
                 diagnostic = diagnostic.with_help(format!("did you mean `{prefix}.body#{fixed}`?"));
             }
-        } else if let Some(close) = closest(&tokens[depth], known.iter().map(String::as_str)) {
+        } else if out.len() < MAX_SUGGESTIONS
+            && let Some(close) = closest(&tokens[depth], known.iter().map(String::as_str))
+        {
             diagnostic = diagnostic.with_help(format!("did you mean `{close}`?"));
         }
         out.push(diagnostic);
     }
 
     /// Whether a value valid against the schema at `schema` can hold something at `tokens`.
-    fn schema_admits(&self, schema: &Place, tokens: &[String], depth: usize) -> SchemaVerdict {
-        if depth > MAX_SCHEMA_DEPTH {
+    fn schema_admits(
+        &self,
+        schema: &Place,
+        tokens: &[String],
+        depth: usize,
+        budget: &mut usize,
+    ) -> SchemaVerdict {
+        if depth > MAX_SCHEMA_DEPTH || *budget == 0 {
             return SchemaVerdict::Unknown;
         }
+        *budget -= 1;
         let Ok(schema) = self.files.follow(schema) else {
             return SchemaVerdict::Unknown;
         };
@@ -432,7 +454,7 @@ impl Document {
                 for index in 0..items.len() {
                     has_branches = true;
                     let branch = schema.child(combinator).child(&index.to_string());
-                    match self.schema_admits(&branch, tokens, depth + 1) {
+                    match self.schema_admits(&branch, tokens, depth + 1, budget) {
                         SchemaVerdict::Missing { depth: d, known } => {
                             branches_missing.push((d, known))
                         }
@@ -449,6 +471,7 @@ impl Document {
                         &schema.child("properties").child(token),
                         &tokens[1..],
                         depth + 1,
+                        budget,
                     )
                     .deeper();
             }
@@ -460,7 +483,7 @@ impl Document {
                 && items.is_object()
             {
                 return self
-                    .schema_admits(&schema.child("items"), &tokens[1..], depth + 1)
+                    .schema_admits(&schema.child("items"), &tokens[1..], depth + 1, budget)
                     .deeper();
             }
             if map.get("prefixItems").is_some() {
@@ -474,6 +497,7 @@ impl Document {
                         &schema.child("additionalProperties"),
                         &tokens[1..],
                         depth + 1,
+                        budget,
                     )
                     .deeper();
             }
@@ -582,8 +606,14 @@ pub(crate) fn path_template_parameters(path: &str) -> Vec<String> {
 
 /// The known name closest to `name`: the same ignoring case, or within a small edit distance.
 fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if name.len() > MAX_SUGGESTED_LEN {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
-    for candidate in known {
+    let candidates = known
+        .filter(|candidate| candidate.len() <= MAX_SUGGESTED_LEN)
+        .take(MAX_SUGGESTION_CANDIDATES);
+    for candidate in candidates {
         let distance = if candidate.eq_ignore_ascii_case(name) {
             0
         } else {

@@ -985,3 +985,122 @@ fn a_document_nested_to_the_depth_limit_is_handled_on_a_small_stack() {
         assert_eq!(violations.len(), 1, "{violations:?}");
     }
 }
+
+// --- work that grew faster than the document (each test hung before its fix) ----------------
+
+fn operation_document(operation: Value) -> Value {
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s/{id}": {"post": operation}}})
+}
+
+/// A chain of `levels` schemas, each the `allOf` of the next one twice: walking every branch
+/// takes 2^levels steps. `check` walks request-body schemas to lint body pointers.
+fn shared_branches(levels: usize) -> Value {
+    let mut schemas = serde_json::Map::new();
+    for i in 0..levels {
+        let next = format!("#/components/schemas/S{}", i + 1);
+        schemas.insert(
+            format!("S{i}"),
+            json!({"allOf": [{"$ref": next}, {"$ref": next}]}),
+        );
+    }
+    schemas.insert(
+        format!("S{levels}"),
+        json!({"type": "object", "properties": {"x": {"type": "string"}}}),
+    );
+    let mut document = operation_document(json!({
+        "operationId": "s",
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}},
+        "responses": {"200": {"description": "ok"}},
+        "callbacks": {"cb": {"{$request.body#/y}": {"post": {"responses": {"200": {"description": "ok"}}}}}}
+    }));
+    document["components"] = json!({ "schemas": schemas });
+    document
+}
+
+#[test]
+fn a_schema_graph_with_shared_branches_is_walked_in_bounded_time() {
+    // Small: the pointer is linted as usual (`y` is not declared, `x` is).
+    let doc = from_json(&shared_branches(4), LoadLimits::default()).expect("loads");
+    assert!(
+        doc.check()
+            .iter()
+            .any(|d| d.code == "body-pointer" && d.message.contains("has no property `y`")),
+        "{:?}",
+        doc.check()
+    );
+    // 60 levels: 2^60 steps before the fix; now the walk stops at its budget and says nothing.
+    let doc = from_json(&shared_branches(60), LoadLimits::default()).expect("loads");
+    let diagnostics = doc.check();
+    assert!(
+        diagnostics.iter().all(|d| d.severity != Severity::Error),
+        "{diagnostics:?}"
+    );
+}
+
+#[test]
+fn very_long_names_get_no_quadratic_suggestion() {
+    // The edit distance between two 1 MB names is 10^12 steps.
+    let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"post": {"operationId": "b".repeat(1 << 20), "responses": {"200": {
+            "description": "ok", "links": {"l": {"operationId": "a".repeat(1 << 20)}}}}}}}});
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    let diagnostics = doc.check();
+    let target = diagnostics
+        .iter()
+        .find(|d| d.code == "link-target")
+        .expect("the link names no operation");
+    assert_eq!(target.help, None);
+    // A short name still gets its suggestion.
+    let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"post": {"operationId": "getUser", "responses": {"200": {
+            "description": "ok", "links": {"l": {"operationId": "getUsr"}}}}}}}});
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    assert!(
+        doc.check()
+            .iter()
+            .any(|d| d.help.as_deref() == Some("did you mean `getUser`?"))
+    );
+}
+
+/// An operation with `count` query parameters declared on its path item and again on itself,
+/// and a link passing each of them on (plus one that is not declared).
+fn many_parameters(count: usize) -> Value {
+    let declared: Vec<Value> = (0..count)
+        .map(|i| json!({"name": format!("q{i}"), "in": "query", "schema": {"type": "string"}}))
+        .collect();
+    let mut passed = serde_json::Map::new();
+    for i in 0..count {
+        passed.insert(format!("p{i}"), json!(format!("$request.query.q{i}")));
+    }
+    passed.insert("undeclared".to_owned(), json!("$request.query.nope"));
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+    "paths": {"/s/{id}": {
+        "parameters": declared.clone(),
+        "post": {
+            "operationId": "s",
+            "parameters": declared,
+            "responses": {"200": {"description": "ok", "links": {"all": {
+                "operationId": "s", "parameters": passed}}}}
+        }
+    }}})
+}
+
+#[test]
+fn many_parameters_and_many_expressions_are_checked_in_linear_time() {
+    // 100,000 parameters, merged path item over operation, then 100,000 expressions each
+    // looked up among them: 10^10 comparisons each way before the fix.
+    let doc = from_json(&many_parameters(100_000), LoadLimits::default()).expect("loads");
+    let undeclared: Vec<_> = doc
+        .check()
+        .into_iter()
+        .filter(|d| d.code == "undeclared-parameter")
+        .collect();
+    assert_eq!(undeclared.len(), 1, "{undeclared:?}");
+    assert!(
+        undeclared[0]
+            .message
+            .contains("declares no query parameter `nope`"),
+        "{undeclared:?}"
+    );
+}

@@ -84,6 +84,68 @@ pub struct Operation {
     pub(crate) request_schema: Option<Place>,
     pub(crate) responses: Vec<Response>,
     pub(crate) callbacks: Vec<Callback>,
+    pub(crate) lookup: std::sync::OnceLock<ParameterLookup>,
+}
+
+/// The parameters of an operation: the path item's, except those the operation declares again
+/// (same name and location), then the operation's own, the last declaration of each winning.
+/// Linear: a document may declare many thousands.
+fn merge_parameters(path_item: &[Parameter], own: Vec<Parameter>) -> Vec<Parameter> {
+    let mut last = std::collections::HashMap::new();
+    for (index, param) in own.iter().enumerate() {
+        last.insert((param.name.as_str(), param.location.as_str()), index);
+    }
+    let mut merged: Vec<Parameter> = path_item
+        .iter()
+        .filter(|p| !last.contains_key(&(p.name.as_str(), p.location.as_str())))
+        .cloned()
+        .collect();
+    let keep: Vec<bool> = own
+        .iter()
+        .enumerate()
+        .map(|(index, p)| last.get(&(p.name.as_str(), p.location.as_str())) == Some(&index))
+        .collect();
+    merged.extend(
+        own.into_iter()
+            .zip(keep)
+            .filter_map(|(param, keep)| keep.then_some(param)),
+    );
+    merged
+}
+
+/// What `check` looks expressions up in, per operation: built on first use.
+#[derive(Debug, Default)]
+pub(crate) struct ParameterLookup {
+    /// Declared query parameter names.
+    pub(crate) query: std::collections::HashSet<String>,
+    /// Declared header parameter names, lower-case.
+    pub(crate) headers: std::collections::HashSet<String>,
+    /// The `{name}`s of the path template, in order.
+    pub(crate) path: Vec<String>,
+    /// The same, to look up.
+    pub(crate) path_set: std::collections::HashSet<String>,
+}
+
+impl Operation {
+    pub(crate) fn lookup(&self) -> &ParameterLookup {
+        self.lookup.get_or_init(|| {
+            let mut lookup = ParameterLookup::default();
+            for param in &self.parameters {
+                match param.location.as_str() {
+                    "query" => {
+                        lookup.query.insert(param.name.clone());
+                    }
+                    "header" => {
+                        lookup.headers.insert(param.name.to_ascii_lowercase());
+                    }
+                    _ => {}
+                }
+            }
+            lookup.path = crate::check::path_template_parameters(&self.path);
+            lookup.path_set = lookup.path.iter().cloned().collect();
+            lookup
+        })
+    }
 }
 
 /// A declared parameter: name and location (`in`).
@@ -715,13 +777,8 @@ impl<'f> Builder<'f> {
             };
             let path_parameters = self.parameters(item.child("parameters"));
             for (method, op) in item_operations(&item) {
-                let mut parameters = path_parameters.clone();
-                for param in self.parameters(op.child("parameters")) {
-                    parameters.retain(|p: &Parameter| {
-                        !(p.name == param.name && p.location == param.location)
-                    });
-                    parameters.push(param);
-                }
+                let own = self.parameters(op.child("parameters"));
+                let parameters = merge_parameters(&path_parameters, own);
                 let operation = self.operation(path, method, &op, parameters);
                 operations.push(operation);
             }
@@ -775,6 +832,7 @@ impl<'f> Builder<'f> {
             request_schema,
             responses,
             callbacks,
+            lookup: std::sync::OnceLock::new(),
         }
     }
 
