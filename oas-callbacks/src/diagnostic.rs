@@ -46,10 +46,18 @@ pub struct Diagnostic {
     /// A suggested fix, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    /// The line of the file the diagnostic points at, for the caret display.
+    /// The line of the file the diagnostic points at (a window of it, when it is long), for
+    /// the caret display.
     #[serde(skip)]
     pub(crate) source_line: Option<String>,
+    /// Where the caret goes under `source_line`, in characters.
+    #[serde(skip)]
+    pub(crate) caret: usize,
 }
+
+/// How much of a long line a diagnostic keeps on each side of the place it points at, in bytes:
+/// a minified document is one line, and a copy of it per diagnostic would not be bounded.
+const LINE_WINDOW: usize = 160;
 
 impl Diagnostic {
     pub(crate) fn new(
@@ -68,6 +76,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source_line: None,
+            caret: 0,
         }
     }
 
@@ -114,8 +123,37 @@ impl Diagnostic {
         self
     }
 
-    pub(crate) fn with_source_line(mut self, line: &str) -> Self {
-        self.source_line = Some(line.to_owned());
+    /// The line, with the caret at this diagnostic's column.
+    pub(crate) fn with_source_line(self, line: &str) -> Self {
+        let column = self.column.unwrap_or(1).saturating_sub(1);
+        let within = line
+            .char_indices()
+            .nth(column)
+            .map_or(line.len(), |(i, _)| i);
+        self.with_source_window(line, within)
+    }
+
+    /// The line, with the caret at byte `within` of it; only a window of a long line is kept.
+    pub(crate) fn with_source_window(mut self, line: &str, within: usize) -> Self {
+        let within = within.min(line.len());
+        let mut start = within.saturating_sub(LINE_WINDOW);
+        while !line.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = within.saturating_add(LINE_WINDOW).min(line.len());
+        while !line.is_char_boundary(end) {
+            end += 1;
+        }
+        let mut shown = String::with_capacity(end - start + 8);
+        if start > 0 {
+            shown.push('…');
+        }
+        shown.push_str(&line[start..end]);
+        if end < line.len() {
+            shown.push('…');
+        }
+        self.caret = usize::from(start > 0) + line[start..within].chars().count();
+        self.source_line = Some(shown);
         self
     }
 }
@@ -131,8 +169,7 @@ impl fmt::Display for Diagnostic {
             }
         }
         write!(f, ": {}: {}", self.severity, self.message)?;
-        if let (Some(text), Some(line), Some(column)) = (&self.source_line, self.line, self.column)
-        {
+        if let (Some(text), Some(line), Some(_)) = (&self.source_line, self.line, self.column) {
             let number = line.to_string();
             let pad = " ".repeat(number.len());
             let shown: String = text
@@ -142,7 +179,7 @@ impl fmt::Display for Diagnostic {
             write!(
                 f,
                 "\n{pad} |\n{number} | {shown}\n{pad} | {}^",
-                " ".repeat(column.saturating_sub(1))
+                " ".repeat(self.caret)
             )?;
         }
         if let Some(help) = &self.help {

@@ -1104,3 +1104,90 @@ fn many_parameters_and_many_expressions_are_checked_in_linear_time() {
         "{undeclared:?}"
     );
 }
+
+/// A document with `count` callback keys that are invalid (`{idN}` placeholders), in YAML (one
+/// key a line) or in JSON on a single line.
+fn invalid_keys(count: usize, yaml: bool) -> Vec<u8> {
+    if yaml {
+        let mut text = String::from(
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /s:\n    post:\n      operationId: s\n      responses: {'200': {description: ok}}\n      callbacks:\n        cb:\n",
+        );
+        for i in 0..count {
+            text.push_str(&format!("          'http://x.example/{{id{i}}}': {{}}\n"));
+        }
+        text.into_bytes()
+    } else {
+        let keys: serde_json::Map<String, Value> = (0..count)
+            .map(|i| (format!("http://x.example/é/{{id{i}}}"), json!({})))
+            .collect();
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/s": {"post": {"operationId": "s", "responses": {"200": {"description": "ok"}},
+                "callbacks": {"cb": keys}}}}})
+        .to_string()
+        .into_bytes()
+    }
+}
+
+#[test]
+fn many_diagnostics_in_one_document_are_located_in_linear_time() {
+    // Each diagnostic counted the lines before it: 20,000 diagnostics took 20,000 passes over
+    // the text.
+    let count = 20_000;
+    let doc = Document::from_bytes(
+        "many.yaml",
+        invalid_keys(count, true),
+        LoadLimits::default(),
+    )
+    .expect("loads");
+    let diagnostics: Vec<_> = doc
+        .check()
+        .into_iter()
+        .filter(|d| d.code == "expression-syntax")
+        .collect();
+    assert_eq!(diagnostics.len(), count);
+    let last = diagnostics.last().expect("many");
+    assert_eq!((last.line, last.column), (Some(9 + count), Some(30)));
+    assert!(
+        last.to_string()
+            .contains(&format!("'http://x.example/{{id{}}}'", count - 1))
+    );
+}
+
+#[test]
+fn diagnostics_on_a_minified_document_keep_a_window_of_its_one_line() {
+    // Each diagnostic kept a copy of its whole line: 20,000 copies of a line of 900 KB.
+    let count = 20_000;
+    let bytes = invalid_keys(count, false);
+    let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+    let doc = Document::from_bytes("minified.json", bytes, LoadLimits::default()).expect("loads");
+    let diagnostics: Vec<_> = doc
+        .check()
+        .into_iter()
+        .filter(|d| d.code == "expression-syntax")
+        .collect();
+    assert_eq!(diagnostics.len(), count);
+    let key = format!("http://x.example/é/{{id{}}}", count - 1);
+    // The error is at the character after the brace: "expected `$` after `{`".
+    let at = text.find(&key).expect("the last key") + key.find('{').expect("a brace") + 1;
+    let last = diagnostics.last().expect("many");
+    assert_eq!(last.line, Some(1));
+    assert_eq!(last.column, Some(text[..at].chars().count() + 1));
+    for diagnostic in &diagnostics {
+        let shown = diagnostic.to_string();
+        assert!(shown.len() < 1024, "{} bytes: {shown}", shown.len());
+    }
+    // The caret still points after the brace.
+    let shown = last.to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    let caret = lines
+        .iter()
+        .position(|l| l.trim_end().ends_with('^'))
+        .expect("a caret");
+    let column = lines[caret].chars().count() - 1;
+    assert_eq!(lines[caret - 1].chars().nth(column), Some('i'), "{shown}");
+    assert_eq!(
+        lines[caret - 1].chars().nth(column - 1),
+        Some('{'),
+        "{shown}"
+    );
+}

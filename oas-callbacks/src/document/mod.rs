@@ -406,7 +406,10 @@ fn diagnostic_at(
     });
     let diagnostic = Diagnostic::new(severity, code, file.path.clone(), position, message);
     match position {
-        Some(position) => diagnostic.with_source_line(file.line_text(position)),
+        Some(position) => {
+            let (line, within) = file.line_at(position);
+            diagnostic.with_source_window(line, within)
+        }
         None => diagnostic,
     }
 }

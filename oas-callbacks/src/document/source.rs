@@ -55,6 +55,83 @@ pub(crate) struct SourceFile {
     /// Built eagerly for YAML (the parser reports spans as it goes) and on first use for JSON
     /// (serde_json is the fast path; diagnostics are rare, so the spans are computed only then).
     spans: OnceLock<Option<SpanTree>>,
+    /// Line starts and character counts, built on first use (the first diagnostic).
+    lines: OnceLock<LineIndex>,
+}
+
+/// Where the lines of a text start, and how many characters precede each block of it, so that
+/// the line and column of a byte offset take a binary search and at most one block's count:
+/// a document with a million diagnostics is not read a million times, even on one line.
+#[derive(Debug)]
+struct LineIndex {
+    /// The byte offset at which each line starts (the first is 0).
+    starts: Vec<usize>,
+    /// The number of characters before each multiple of [`LineIndex::BLOCK`] bytes.
+    chars_before_block: Vec<usize>,
+}
+
+impl LineIndex {
+    const BLOCK: usize = 4096;
+
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let starts = std::iter::once(0)
+            .chain(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        let mut chars_before_block = Vec::with_capacity(bytes.len() / Self::BLOCK + 2);
+        let mut count = 0;
+        for block in bytes.chunks(Self::BLOCK) {
+            chars_before_block.push(count);
+            count += chars_in(block);
+        }
+        chars_before_block.push(count);
+        LineIndex {
+            starts,
+            chars_before_block,
+        }
+    }
+
+    /// The number of characters before byte `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / Self::BLOCK;
+        self.chars_before_block[block] + chars_in(&text.as_bytes()[block * Self::BLOCK..offset])
+    }
+
+    fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let line_start = self.starts[line - 1];
+        Position {
+            line,
+            column: self.chars_before(text, offset) - self.chars_before(text, line_start) + 1,
+            offset,
+        }
+    }
+
+    /// The byte range of line `line` (from 1), without its line end.
+    fn line(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
+            return text.len()..text.len();
+        };
+        let end = self.starts.get(line).map_or(text.len(), |next| next - 1);
+        let end = if text[start..end].ends_with('\r') {
+            end - 1
+        } else {
+            end
+        };
+        start..end
+    }
+}
+
+/// The characters of UTF-8 bytes: the bytes that do not continue a character.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl SourceFile {
@@ -102,6 +179,7 @@ impl SourceFile {
             text,
             value,
             spans,
+            lines: OnceLock::new(),
         })
     }
 
@@ -112,7 +190,14 @@ impl SourceFile {
             .get_or_init(|| spans::json_span_tree(&self.text))
             .as_ref()?;
         let offset = tree.locate(pointer, key)?;
-        Some(position_in(&self.text, offset))
+        Some(self.position(offset))
+    }
+
+    /// The line and column of byte `offset`.
+    pub(crate) fn position(&self, offset: usize) -> Position {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.text))
+            .position(&self.text, offset)
     }
 
     /// The position of the byte `within` bytes into the string that starts at `start` (a key
@@ -122,9 +207,7 @@ impl SourceFile {
         let offset = (start.offset + usize::from(quoted) + within).min(self.text.len());
         // Multi-line or escaped scalars would need the scalar's own mapping; on one line, as
         // callback keys are, this is exact.
-        let line_end = self.text[start.offset..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start.offset + i);
+        let line_end = self.line_range(start.line).end;
         if offset > line_end {
             return start;
         }
@@ -132,12 +215,21 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        position_in(&self.text, offset)
+        self.position(offset)
     }
 
-    /// The text of the line holding `position`, for the caret display.
-    pub(crate) fn line_text(&self, position: Position) -> &str {
-        self.text.lines().nth(position.line - 1).unwrap_or("")
+    /// The text of the line holding `position`, and the byte offset of the position in it, for
+    /// the caret display.
+    pub(crate) fn line_at(&self, position: Position) -> (&str, usize) {
+        let range = self.line_range(position.line);
+        let within = position.offset.clamp(range.start, range.end) - range.start;
+        (&self.text[range], within)
+    }
+
+    fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.text))
+            .line(&self.text, line)
     }
 }
 
