@@ -688,6 +688,32 @@ fn invalid_utf8_in_a_payload_file() {
     );
 }
 
+#[cfg(feature = "deliver")]
+#[test]
+fn invalid_utf8_in_a_signing_secret_file() {
+    let secret = write(&scratch_dir("cli-secret"), "secret", b"whsec_\xff\xfe\n");
+    fails(
+        &[
+            "send",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &example("progress-payload.json"),
+            "--exchange",
+            &example("progress-exchange.json"),
+            "--secret-file",
+            &secret,
+            "--dry-run",
+        ],
+        &[],
+        2,
+        "secret: not UTF-8 text: invalid byte 0xFF at byte 6 (line 1)",
+    );
+}
+
 #[test]
 fn files_over_the_size_limit_are_refused_by_name() {
     let small = [("OAS_CALLBACKS_MAX_FILE_BYTES", "200")];
