@@ -8,7 +8,7 @@
 #       examples/*.http (request and response joined by a NUL byte, as the target splits them)
 #       and a few hand-written messages;
 #   document
-#       examples/*.yaml|json, the smaller documents of ../shared/corpus when it is there, and
+#       examples/*.yaml|json, the smaller documents of corpus/, and
 #       the document fixtures of oas-callbacks/tests/fixtures.
 #
 # Seeds are written to fuzz/corpus/<target>/seed-* (git-ignored; libFuzzer adds what it finds
@@ -138,11 +138,11 @@ for file in "$root"/examples/*.yaml "$root"/examples/*.json "$root"/oas-callback
     "$root"/oas-callbacks/tests/fixtures/*.json; do
     [ -f "$file" ] && add_document "$file"
 done
-shared_corpus="$root/../shared/corpus"
-if [ -d "$shared_corpus" ]; then
+corpus="$root/corpus"
+if [ -d "$corpus" ]; then
     # Only the small ones: libFuzzer's input length follows the largest seed, and a small
     # maximum keeps the executions fast.
-    for file in "$shared_corpus"/*.yaml "$shared_corpus"/*.json; do
+    for file in "$corpus"/*.yaml "$corpus"/*.json; do
         [ -f "$file" ] || continue
         if [ "$(wc -c < "$file")" -le 8192 ]; then
             add_document "$file"

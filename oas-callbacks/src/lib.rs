@@ -31,9 +31,6 @@ pub use document::{
 pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink};
 pub use validate::{ValidateError, Violation};
 
-#[cfg(feature = "deliver")]
-pub mod deliver;
-
 /// The examples of the workspace README, run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -2,7 +2,7 @@
 //!
 //! Every `POST` is a callback: `/progress/…` a `progress` callback, `/done` a `completion`
 //! callback. The Standard Webhooks signature is verified with
-//! [`verify_headers`](oas_callbacks::deliver::verify_headers) (a request that fails is answered
+//! [`verify_headers`](callback_delivery::verify_headers) (a request that fails is answered
 //! `401` and not processed); the payload is checked against the callback operation's schema in
 //! the same document the provider uses; a `webhook-id` already accepted is acknowledged but
 //! marked as a duplicate (the id is the idempotency key, the same on every retry).
@@ -16,9 +16,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use callback_delivery::signing::{DEFAULT_TOLERANCE, HEADER_ID};
+use callback_delivery::{SigningSecret, verify_headers};
 use oas_callbacks::Document;
-use oas_callbacks::deliver::signing::{DEFAULT_TOLERANCE, HEADER_ID};
-use oas_callbacks::deliver::{SigningSecret, verify_headers};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;

@@ -4,11 +4,11 @@
 //!   `{ticket, state}` at once, then, in the background, resolves the operation's callbacks with
 //!   the document for the request it handled and the response it gave, validates each payload
 //!   against the callback operation's schema (`Progress`, `Completion`) and delivers it with
-//!   [`oas_callbacks::deliver`]: signed with the Standard Webhooks scheme, through the URL policy
+//!   [`callback_delivery`]: signed with the Standard Webhooks scheme, through the URL policy
 //!   against request forgery, which refuses loopback unless allow-listed (the demo allow-lists
 //!   the consumer's loopback address and nothing else).
 //! - [`consumer`]: receives the callbacks, verifies the signature with
-//!   [`verify_headers`](oas_callbacks::deliver::verify_headers), checks the payload against the
+//!   [`verify_headers`](callback_delivery::verify_headers), checks the payload against the
 //!   same document, and records each one.
 //!
 //! The binaries `provider` and `consumer` run them; `tests/end_to_end.rs` runs both in one
@@ -18,7 +18,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use oas_callbacks::deliver::SigningSecret;
+use callback_delivery::SigningSecret;
 
 pub mod consumer;
 pub mod provider;

@@ -17,10 +17,8 @@ use axum::extract::{MatchedPath, Path, Request, State};
 use axum::http::{self, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use callback_delivery::{BuildError, Deliverer, DeliveryOptions, DeliveryReport, DeliveryRequest};
 use expr_eval::HttpExchange;
-use oas_callbacks::deliver::{
-    BuildError, Deliverer, DeliveryOptions, DeliveryReport, DeliveryRequest, Method,
-};
 use oas_callbacks::{CallbackOutcome, Document, ResolvedCallback, Violation};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -273,8 +271,8 @@ impl Provider {
                 };
             }
         };
-        let method = Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes())
-            .unwrap_or(Method::POST);
+        let method = http::Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes())
+            .unwrap_or(http::Method::POST);
         // 3. Deliver: the policy, one lookup, pinned addresses, retries, signing.
         let request = DeliveryRequest::new(method, url, payload.to_string());
         let report = self.deliverer.deliver(&request).await;

@@ -8,12 +8,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use callback_delivery::{
+    DeliveryOptions, DenyRule, FailureKind, Outcome, RetryPolicy, SigningSecret, UrlPolicy,
+};
 use callback_demo::consumer::{Consumer, ConsumerConfig, Received};
 use callback_demo::provider::{CallbackEvent, CallbackResult, OPERATION, Provider, ProviderConfig};
 use oas_callbacks::Document;
-use oas_callbacks::deliver::{
-    DeliveryOptions, DenyRule, FailureKind, Outcome, RetryPolicy, SigningSecret, UrlPolicy,
-};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

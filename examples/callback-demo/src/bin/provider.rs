@@ -11,10 +11,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use callback_delivery::{AllowEntry, DeliveryOptions, RetryPolicy, UrlPolicy};
 use callback_demo::provider::{Provider, ProviderConfig};
 use clap::Parser;
 use oas_callbacks::Document;
-use oas_callbacks::deliver::{AllowEntry, DeliveryOptions, RetryPolicy, UrlPolicy};
 use tokio::sync::mpsc;
 
 #[derive(Debug, Parser)]

@@ -1,6 +1,5 @@
 //! The delivery client against tiny consumers on 127.0.0.1, explicitly allow-listed. No test here
 //! sends anything to another address, and no name is looked up (a static table stands in for DNS).
-#![cfg(feature = "deliver")]
 #![allow(clippy::unwrap_used)]
 
 use std::convert::Infallible;
@@ -10,6 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use callback_delivery::signing::{DEFAULT_TOLERANCE, verify_headers};
+use callback_delivery::{
+    Deliverer, DeliveryOptions, DeliveryRequest, DenyRule, FailureKind, Outcome, Resolve,
+    Resolving, RetryPolicy, SigningSecret, StaticResolver, UrlPolicy, dry_run,
+};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::HeaderMap;
@@ -17,11 +21,6 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use oas_callbacks::deliver::signing::{DEFAULT_TOLERANCE, verify_headers};
-use oas_callbacks::deliver::{
-    Deliverer, DeliveryOptions, DeliveryRequest, DenyRule, FailureKind, Method, Outcome, Resolve,
-    Resolving, RetryPolicy, SigningSecret, StaticResolver, UrlPolicy, dry_run,
-};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -201,7 +200,7 @@ async fn the_signature_is_verified_and_a_wrong_secret_is_not() {
     assert!(report.is_delivered());
     let report = deliverer(options())
         .deliver(&DeliveryRequest::new(
-            Method::PUT,
+            http::Method::PUT,
             consumer.url("/put"),
             "plain body",
         ))

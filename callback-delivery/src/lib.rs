@@ -1,4 +1,4 @@
-//! Callback delivery, the provider's side (feature `deliver`): after answering, call the consumer
+//! Callback delivery, the provider's side: after answering, call the consumer
 //! back at the URL its request gave, safely.
 //!
 //! - [`policy`]: which URLs may be called, decided without I/O ([`check_url`]). Loopback,
@@ -15,7 +15,7 @@
 //! [`dry_run`] tells what a delivery would do without resolving or connecting.
 //!
 //! ```no_run
-//! use oas_callbacks::deliver::{Deliverer, DeliveryOptions, DeliveryRequest, UrlPolicy};
+//! use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest, UrlPolicy};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // A consumer on this machine: allow-list it explicitly (http is then allowed for it).
@@ -30,18 +30,18 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "client")]
 mod client;
 pub mod policy;
 mod retry;
 pub mod signing;
 
+#[cfg(feature = "client")]
 pub use client::{
     Attempt, BuildError, Deliverer, DeliveryOptions, DeliveryReport, DeliveryRequest, DryRun,
     DryRunOutcome, FailureKind, Outcome, Resolve, Resolving, StaticResolver, SystemResolver,
     deliver, dry_run, new_message_id,
 };
-pub use reqwest::Method;
-pub use reqwest::header::HeaderMap;
 
 pub use policy::{AllowEntry, CheckedTarget, Denied, DenyRule, UrlPolicy, check_url};
 pub use retry::{RetryPolicy, is_retryable_status, parse_retry_after};

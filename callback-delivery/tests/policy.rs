@@ -1,11 +1,10 @@
 //! The URL policy over a table of URLs, through the pure check only: nothing here resolves a name
 //! or opens a connection.
-#![cfg(feature = "deliver")]
 #![allow(clippy::unwrap_used)]
 
 use std::net::IpAddr;
 
-use oas_callbacks::deliver::policy::{
+use callback_delivery::policy::{
     AllowEntry, DenyRule, Embedding, UrlPolicy, check_url, special_purpose,
 };
 

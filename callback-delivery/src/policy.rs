@@ -22,7 +22,7 @@
 //! second lookup (DNS rebinding) cannot swap them. Resolution itself is not done here.
 //!
 //! ```
-//! use oas_callbacks::deliver::policy::{check_url, DenyRule, UrlPolicy};
+//! use callback_delivery::policy::{check_url, DenyRule, UrlPolicy};
 //!
 //! let policy = UrlPolicy::default();
 //! let denied = check_url(&policy, "https://0x7f000001/hook").unwrap_err();
@@ -43,8 +43,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use ipnet::IpNet;
-use reqwest::Url;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::Url;
 
 /// The rule that refused a URL or an address. Serializes as its kebab-case name (`"loopback"`,
 /// `"carrier-grade-nat"`, …), which is also what [`Display`](fmt::Display) prints.
@@ -197,7 +197,7 @@ pub struct SpecialAddress {
 /// public (globally routable) address. Pure; ignores any allow-list.
 ///
 /// ```
-/// use oas_callbacks::deliver::policy::{special_purpose, DenyRule, Embedding};
+/// use callback_delivery::policy::{special_purpose, DenyRule, Embedding};
 ///
 /// let mapped = special_purpose("::ffff:10.0.0.1".parse()?).expect("special");
 /// assert_eq!(mapped.rule, DenyRule::Private);
@@ -334,12 +334,12 @@ fn special_v6(ip: Ipv6Addr) -> Option<SpecialAddress> {
 /// ASCII form). Serializes as that text.
 ///
 /// ```
-/// use oas_callbacks::deliver::policy::AllowEntry;
+/// use callback_delivery::policy::AllowEntry;
 /// assert_eq!("127.1".parse::<AllowEntry>()?.to_string(), "127.0.0.1/32");
 /// assert_eq!("[::1]".parse::<AllowEntry>()?.to_string(), "::1/128");
 /// assert_eq!("Consumer.Example.".parse::<AllowEntry>()?.to_string(), "consumer.example");
 /// assert!("http://x/".parse::<AllowEntry>().is_err());
-/// # Ok::<(), oas_callbacks::deliver::policy::AllowEntryError>(())
+/// # Ok::<(), callback_delivery::policy::AllowEntryError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AllowEntry {
@@ -650,7 +650,7 @@ impl CheckedTarget {
     /// the caller's.
     ///
     /// ```
-    /// use oas_callbacks::deliver::policy::{check_url, DenyRule, UrlPolicy};
+    /// use callback_delivery::policy::{check_url, DenyRule, UrlPolicy};
     ///
     /// let policy = UrlPolicy::default();
     /// let pending = check_url(&policy, "https://hooks.example/cb")?;
@@ -748,7 +748,7 @@ fn parse_host(url: &Url) -> Option<HostKind> {
 /// ([`CheckedTarget::with_addresses`]), unless the name itself is allow-listed.
 ///
 /// ```
-/// use oas_callbacks::deliver::policy::{check_url, DenyRule, UrlPolicy};
+/// use callback_delivery::policy::{check_url, DenyRule, UrlPolicy};
 ///
 /// let policy = UrlPolicy::default();
 /// let rule = |url| check_url(&policy, url).unwrap_err().rule;

@@ -149,7 +149,7 @@ impl Default for DeliveryOptions {
 /// One callback to deliver: the resolved URL, the method, the body and extra headers.
 ///
 /// ```
-/// use oas_callbacks::deliver::DeliveryRequest;
+/// use callback_delivery::DeliveryRequest;
 ///
 /// let request = DeliveryRequest::json("https://consumer.example/progress", &serde_json::json!({"done": 40}))
 ///     .header("x-trace", "abc")
@@ -464,7 +464,7 @@ fn build_headers(
 /// resolution, no connection.
 ///
 /// ```
-/// use oas_callbacks::deliver::{dry_run, DeliveryOptions, DeliveryRequest, DryRunOutcome};
+/// use callback_delivery::{dry_run, DeliveryOptions, DeliveryRequest, DryRunOutcome};
 ///
 /// let request = DeliveryRequest::json("https://169.254.169.254/latest/meta-data/", &serde_json::json!({}));
 /// let run = dry_run(&DeliveryOptions::default(), &request);
@@ -511,7 +511,7 @@ pub fn dry_run(options: &DeliveryOptions, request: &DeliveryRequest) -> DryRun {
 /// (`&self` methods, `Send + Sync`).
 ///
 /// ```no_run
-/// use oas_callbacks::deliver::{Deliverer, DeliveryOptions, DeliveryRequest};
+/// use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let options = DeliveryOptions {

@@ -1,9 +1,9 @@
-//! `oas-callbacks check` over the real published documents of `../shared/corpus`: the exit
-//! status of each, and its diagnostics compared with a snapshot
-//! (`tests/snapshots/corpus/NAME.txt`; `UPDATE_SNAPSHOTS=1` rewrites them).
+//! `oas-callbacks check` over the real published documents of the repository's `corpus/` (origin
+//! and licence of each in `corpus/MANIFEST.md`): the exit status of each, and its diagnostics
+//! compared with a snapshot (`tests/snapshots/corpus/NAME.txt`; `UPDATE_SNAPSHOTS=1` rewrites
+//! them).
 //!
-//! Each document is its own named trial. When the corpus folder is absent the test says it
-//! was skipped.
+//! Each document is its own named trial, and one more trial checks that all 19 are there.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,20 +21,16 @@ fn expected_status(name: &str) -> i32 {
 }
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
 }
 
 fn main() {
     let args = Arguments::from_args();
     let dir = corpus_dir();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("corpus: skipped, {} is absent", dir.display());
-        libtest_mimic::run(
-            &args,
-            vec![Trial::test("corpus_absent_skipped", || Ok(())).with_ignored_flag(true)],
-        )
-        .exit();
-    };
+    // The corpus is part of the repository (corpus/MANIFEST.md): its absence is a failure, never
+    // a silent skip.
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("the corpus {} cannot be read: {err}", dir.display()));
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -46,16 +42,21 @@ fn main() {
         })
         .collect();
     files.sort();
-    let trials = files
-        .into_iter()
-        .map(|path| {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            Trial::test(format!("check::{name}"), move || check_one(&path, &name))
-        })
-        .collect();
+    let count = files.len();
+    let mut trials: Vec<Trial> = vec![Trial::test("corpus_is_in_the_repository", move || {
+        if count == 19 {
+            Ok(())
+        } else {
+            Err(format!("expected the 19 documents of corpus/MANIFEST.md, found {count}").into())
+        }
+    })];
+    trials.extend(files.into_iter().map(|path| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Trial::test(format!("check::{name}"), move || check_one(&path, &name))
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 

@@ -7,7 +7,7 @@
 //!    payload is **not sent** (`"outcome": "invalid-payload"` with the violations);
 //! 2. a URL that could not be resolved from the exchange is `skipped` (the reason), as the
 //!    specification says: no call; a URL that is not an absolute http(s) URL is `invalid-url`;
-//! 3. the URL policy (against request forgery, see [`oas_callbacks::deliver::policy`]) may refuse
+//! 3. the URL policy (against request forgery, see [`callback_delivery::policy`]) may refuse
 //!    it: `denied` with the rule;
 //! 4. it is sent: `delivered` (status, attempts) or `failed` (the last error), with every attempt.
 //!    With `--dry-run`, nothing is resolved or connected: `would-send` with the checked target and
@@ -20,8 +20,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use oas_callbacks::deliver::{
-    AllowEntry, Deliverer, DeliveryOptions, DeliveryRequest, DryRunOutcome, Method, RetryPolicy,
+use callback_delivery::{
+    AllowEntry, Deliverer, DeliveryOptions, DeliveryRequest, DryRunOutcome, RetryPolicy,
     SigningSecret, UrlPolicy, dry_run,
 };
 use oas_callbacks::{CallbackOutcome, ResolvedCallback};
@@ -349,7 +349,7 @@ fn plan(
             return Plan::Done(line, true);
         }
     };
-    let method = match Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes()) {
+    let method = match http::Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes()) {
         Ok(method) => method,
         Err(_) => {
             line.insert("url".into(), json!(url));

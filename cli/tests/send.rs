@@ -57,7 +57,7 @@ mod send {
     use std::thread;
     use std::time::Duration;
 
-    use oas_callbacks::deliver::signing::{DEFAULT_TOLERANCE, verify};
+    use callback_delivery::signing::{DEFAULT_TOLERANCE, verify};
     use serde_json::Value;
 
     use super::{oas_callbacks, root};

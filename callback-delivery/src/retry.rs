@@ -56,7 +56,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use oas_callbacks::deliver::RetryPolicy;
+    /// use callback_delivery::RetryPolicy;
     ///
     /// let policy = RetryPolicy::default();
     /// assert_eq!(policy.backoff(1, 0.5), Duration::from_millis(250));
@@ -83,7 +83,7 @@ pub fn is_retryable_status(status: u16) -> bool {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use oas_callbacks::deliver::parse_retry_after;
+/// use callback_delivery::parse_retry_after;
 ///
 /// let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
 /// assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));

@@ -1,7 +1,6 @@
 //! `https` to a consumer on 127.0.0.1 (and `http` to [::1] when the machine has IPv6 loopback):
 //! the name in the URL is pinned to its checked address, and the certificate is verified for that
 //! name against a test CA. Nothing leaves loopback; nothing is looked up.
-#![cfg(feature = "deliver")]
 #![allow(clippy::unwrap_used)]
 
 use std::convert::Infallible;
@@ -9,16 +8,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
+use callback_delivery::{
+    Deliverer, DeliveryOptions, DeliveryRequest, FailureKind, Outcome, RetryPolicy, StaticResolver,
+    UrlPolicy,
+};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use oas_callbacks::deliver::{
-    Deliverer, DeliveryOptions, DeliveryRequest, FailureKind, Outcome, RetryPolicy, StaticResolver,
-    UrlPolicy,
-};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;

@@ -1,4 +1,5 @@
-//! Command-line interface. Exit status (DESIGN §5): 0 success; 1 the input is invalid, a check
+//! The `oas-callbacks` command: parse, evaluate and check OpenAPI runtime expressions, and
+//! resolve, validate and send the callbacks and links of OpenAPI documents. Exit status (DESIGN §5): 0 success; 1 the input is invalid, a check
 //! failed or a value could not be resolved; 2 usage or I/O errors. Errors go to stderr, results
 //! to stdout.
 
@@ -63,7 +64,7 @@ enum Command {
     Send(Box<send::Args>),
 }
 
-pub(crate) fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Parse(args) => parse::run(&args),

@@ -11,7 +11,7 @@
 //! The secret is written `whsec_` followed by the base64 of the key bytes.
 //!
 //! ```
-//! use oas_callbacks::deliver::signing::{verify, SigningSecret, DEFAULT_TOLERANCE};
+//! use callback_delivery::signing::{verify, SigningSecret, DEFAULT_TOLERANCE};
 //!
 //! let secret: SigningSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".parse()?;
 //! let body = br#"{"test": 2432232314}"#;
@@ -30,7 +30,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, KeyInit, Mac};
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 use sha2::Sha256;
 
 /// `webhook-id`.
@@ -234,8 +234,8 @@ pub fn verify(
 /// Verifies a received request by its headers, against the current time.
 ///
 /// ```
-/// use oas_callbacks::deliver::signing::{verify_headers, SigningSecret, DEFAULT_TOLERANCE};
-/// use reqwest::header::HeaderMap;
+/// use callback_delivery::signing::{verify_headers, SigningSecret, DEFAULT_TOLERANCE};
+/// use http::HeaderMap;
 ///
 /// let secret = SigningSecret::from_bytes(*b"a key of at least twenty-four bytes")?;
 /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;

@@ -1,0 +1,548 @@
+//! Hostile files given to the command: invalid UTF-8 in every file it reads, files over the size
+//! limit, files that never end, deep nesting and alias bombs in exchanges and payloads. Each test
+//! asserts a clear error naming the limit it hit; none asserts a timing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
+
+fn example(name: &str) -> String {
+    format!("{EXAMPLES}/{name}")
+}
+
+/// A folder of scratch files for one test.
+fn scratch_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "oas-callbacks-hostile-{}-{test}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("scratch file");
+    path.to_string_lossy().into_owned()
+}
+
+fn nested(levels: usize) -> String {
+    format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+/// The classic billion laughs: nine aliases of nine aliases … of nine strings.
+fn billion_laughs() -> String {
+    let mut text = String::from("openapi: 3.1.0\ninfo: {title: bomb, version: '1'}\npaths: {}\n");
+    text.push_str(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names: Vec<char> = ('a'..='j').collect();
+    for pair in names.windows(2) {
+        let uses = vec![format!("*{}", pair[0]); 9].join(",");
+        text.push_str(&format!("{}: &{} [{uses}]\n", pair[1], pair[1]));
+    }
+    text
+}
+
+// --- the command, on files that are hostile -------------------------------------------------
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the oas-callbacks binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs a command that must fail with `code` and a message holding `needle` on stderr.
+fn fails(args: &[&str], env: &[(&str, &str)], code: i32, needle: &str) {
+    let run = run(args, env);
+    assert_eq!(
+        run.code,
+        Some(code),
+        "{args:?}: stdout {:?}, stderr {:?}",
+        run.stdout,
+        run.stderr
+    );
+    // `check` reports on stdout (its diagnostics are its output); the others on stderr.
+    assert!(
+        run.stderr.contains(needle) || (args[0] == "check" && run.stdout.contains(needle)),
+        "{args:?}: expected {needle:?} in stderr {:?} (stdout {:?})",
+        run.stderr,
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+fn succeeds(args: &[&str]) -> String {
+    let run = run(args, &[]);
+    assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn invalid_utf8_in_a_document_given_to_each_command() {
+    let dir = scratch_dir("cli-doc");
+    let mut bytes = std::fs::read(example("progress-api.yaml")).expect("example");
+    let at = bytes.len() / 2;
+    bytes.insert(at, 0xFF);
+    let spec = write(&dir, "progress-api.yaml", &bytes);
+    let exchange = example("progress-exchange.json");
+    let payload = example("progress-payload.json");
+    let message = format!("invalid UTF-8 at byte {at}");
+    fails(&["check", &spec], &[], 1, &message);
+    fails(
+        &[
+            "resolve",
+            &spec,
+            "--operation",
+            "startJob",
+            "--exchange",
+            &exchange,
+        ],
+        &[],
+        2,
+        &message,
+    );
+    fails(
+        &[
+            "links",
+            &spec,
+            "--operation",
+            "startJob",
+            "--status",
+            "202",
+            "--exchange",
+            &exchange,
+        ],
+        &[],
+        2,
+        &message,
+    );
+    fails(
+        &[
+            "validate",
+            &spec,
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        2,
+        &message,
+    );
+}
+
+#[test]
+fn invalid_utf8_in_an_exchange_file() {
+    let dir = scratch_dir("cli-exchange");
+    let json = write(
+        &dir,
+        "exchange.json",
+        b"{\"request\": {\"method\": \"GET\", \"url\": \"https://h.example/\", \"headers\": {\"X\": \"caf\xe9\"}}}",
+    );
+    let yaml = write(
+        &dir,
+        "exchange.yaml",
+        b"request:\n  method: GET\n  url: https://h.example/\n  headers:\n    X: caf\xe9\n",
+    );
+    let spec = example("progress-api.yaml");
+    for file in [&json, &yaml] {
+        let needle = "not UTF-8 text: invalid byte 0xE9 at byte";
+        fails(&["eval", "$method", "--exchange", file], &[], 2, needle);
+        fails(&["eval", "$method", "--request", file], &[], 2, needle);
+        fails(
+            &[
+                "resolve",
+                &spec,
+                "--operation",
+                "startJob",
+                "--exchange",
+                file,
+            ],
+            &[],
+            2,
+            needle,
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_in_raw_http_files() {
+    let dir = scratch_dir("cli-raw");
+    // obs-text in a header field: an error naming the field.
+    let obs = write(
+        &dir,
+        "obs.http",
+        b"GET /x HTTP/1.1\nHost: h.example\nX-Name: caf\xe9\n\n",
+    );
+    fails(
+        &["eval", "$url", "--request", &obs],
+        &[],
+        2,
+        "header \"X-Name\" is not UTF-8 text",
+    );
+    // A control byte in a header field: a syntax error.
+    let ctl = write(
+        &dir,
+        "ctl.http",
+        b"GET /x HTTP/1.1\nHost: h.example\nX-Name: a\x01b\n\n",
+    );
+    fails(
+        &["eval", "$url", "--request", &ctl],
+        &[],
+        2,
+        "invalid header value",
+    );
+    // A binary body: the message is read; the body is neither JSON nor text.
+    let binary = write(
+        &dir,
+        "binary.http",
+        b"POST /upload HTTP/1.1\nHost: h.example\nContent-Type: image/png\n\n\x89PNG\r\n\x1a\n\xff\xfe\n",
+    );
+    assert_eq!(
+        succeeds(&["eval", "$request.header.Host", "--request", &binary]),
+        "h.example\n"
+    );
+    fails(
+        &["eval", "$request.body", "--request", &binary],
+        &[],
+        1,
+        "the request body is neither JSON nor UTF-8 text",
+    );
+    // The same in a response file.
+    let response = write(
+        &dir,
+        "response.http",
+        b"200 OK\nContent-Type: application/octet-stream\n\n\xff\xff\n",
+    );
+    assert_eq!(
+        succeeds(&[
+            "eval",
+            "$statusCode",
+            "--request",
+            &binary,
+            "--response",
+            &response
+        ]),
+        "200\n"
+    );
+    fails(
+        &[
+            "eval",
+            "$response.body",
+            "--request",
+            &binary,
+            "--response",
+            &response,
+        ],
+        &[],
+        1,
+        "the response body is neither JSON nor UTF-8 text",
+    );
+    let bad_status = write(&dir, "status.http", b"200 OK\nX-A: \xe9\n\n");
+    fails(
+        &[
+            "eval",
+            "$statusCode",
+            "--request",
+            &binary,
+            "--response",
+            &bad_status,
+        ],
+        &[],
+        2,
+        "header \"X-A\" is not UTF-8 text",
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_payload_file() {
+    let dir = scratch_dir("cli-payload");
+    let payload = write(
+        &dir,
+        "payload.json",
+        b"{\"jobId\": \"4\xff2\", \"percent\": 10, \"state\": \"running\"}",
+    );
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        1,
+        "payload.json: not UTF-8 text: invalid byte 0xFF at byte 12 (line 1)",
+    );
+    #[cfg(feature = "deliver")]
+    fails(
+        &[
+            "send",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+            "--exchange",
+            &example("progress-exchange.json"),
+            "--dry-run",
+        ],
+        &[],
+        1,
+        "payload.json: not UTF-8 text: invalid byte 0xFF at byte 12 (line 1)",
+    );
+}
+
+#[cfg(feature = "deliver")]
+#[test]
+fn invalid_utf8_in_a_signing_secret_file() {
+    let secret = write(&scratch_dir("cli-secret"), "secret", b"whsec_\xff\xfe\n");
+    fails(
+        &[
+            "send",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &example("progress-payload.json"),
+            "--exchange",
+            &example("progress-exchange.json"),
+            "--secret-file",
+            &secret,
+            "--dry-run",
+        ],
+        &[],
+        2,
+        "secret: not UTF-8 text: invalid byte 0xFF at byte 6 (line 1)",
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_by_name() {
+    let small = [("OAS_CALLBACKS_MAX_FILE_BYTES", "200")];
+    let spec = example("progress-api.yaml");
+    let needle =
+        "larger than the limit of 200 bytes (set OAS_CALLBACKS_MAX_FILE_BYTES to change it)";
+    // An exchange file, a raw request, a payload.
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--exchange",
+            &example("spec-exchange.json"),
+        ],
+        &small,
+        2,
+        needle,
+    );
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--request",
+            &example("spec-request.http"),
+        ],
+        &small,
+        2,
+        needle,
+    );
+    let big_payload = write(
+        &scratch_dir("cli-size"),
+        "payload.json",
+        format!("{{\"jobId\": \"{}\"}}", "x".repeat(300)),
+    );
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &big_payload,
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "5000")],
+        1,
+        "breaks the schema",
+    );
+    fails(
+        &[
+            "validate",
+            &spec,
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &big_payload,
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "300")],
+        2,
+        "larger than the limit of 300 bytes",
+    );
+    // Documents: the same variable sets LoadLimits::max_file_bytes.
+    fails(
+        &["check", &spec],
+        &small,
+        2,
+        "larger than the limit of 200 bytes (LoadLimits::max_file_bytes)",
+    );
+    fails(
+        &[
+            "resolve",
+            &spec,
+            "--operation",
+            "startJob",
+            "--exchange",
+            &example("progress-exchange.json"),
+        ],
+        &small,
+        2,
+        "larger than the limit of 200 bytes (LoadLimits::max_file_bytes)",
+    );
+    // A bad value is a usage error.
+    fails(
+        &[
+            "eval",
+            "$method",
+            "--exchange",
+            &example("spec-exchange.json"),
+        ],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "lots")],
+        2,
+        "OAS_CALLBACKS_MAX_FILE_BYTES must be a number of bytes, not `lots`",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_never_ends_is_read_up_to_the_limit() {
+    let small = [("OAS_CALLBACKS_MAX_FILE_BYTES", "65536")];
+    fails(
+        &["eval", "$method", "--exchange", "/dev/zero"],
+        &small,
+        2,
+        "/dev/zero: larger than the limit of 65536 bytes",
+    );
+    fails(
+        &["check", "/dev/zero"],
+        &small,
+        2,
+        "larger than the limit of 65536 bytes",
+    );
+}
+
+#[test]
+fn deep_nesting_and_alias_bombs_in_exchange_and_payload_files() {
+    let dir = scratch_dir("cli-deep");
+    let deep_json = write(
+        &dir,
+        "deep.json",
+        format!(
+            "{{\"request\": {{\"method\": \"POST\", \"url\": \"https://h.example/\", \"body\": {}}}}}",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &deep_json],
+        &[],
+        2,
+        "arrays and objects nested more than 127 levels deep (the JSON nesting limit)",
+    );
+    let deep_yaml = write(
+        &dir,
+        "deep.yaml",
+        format!(
+            "request:\n  method: POST\n  url: https://h.example/\n  body: {}\n",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &deep_yaml],
+        &[],
+        2,
+        "nested more than 127 levels deep (the nesting limit)",
+    );
+    let bomb = billion_laughs().replace(
+        "openapi: 3.1.0\ninfo: {title: bomb, version: '1'}\npaths: {}\n",
+        "request: {method: GET, url: 'https://h.example/'}\n",
+    );
+    let bomb = write(&dir, "bomb.yaml", bomb);
+    fails(
+        &["eval", "$method", "--exchange", &bomb],
+        &[],
+        2,
+        "YAML aliases expand to more than 100000 nodes",
+    );
+    let raw = write(
+        &dir,
+        "deep.http",
+        format!(
+            "POST /x HTTP/1.1\nHost: h.example\nContent-Type: application/json\n\n{}\n",
+            nested(100_000)
+        ),
+    );
+    fails(
+        &["eval", "$method", "--request", &raw],
+        &[],
+        2,
+        "the request body nests JSON arrays and objects more than 127 levels deep (the limit, MAX_JSON_DEPTH)",
+    );
+    let payload = write(&dir, "payload.json", nested(100_000));
+    fails(
+        &[
+            "validate",
+            &example("progress-api.yaml"),
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            &payload,
+        ],
+        &[],
+        1,
+        "not JSON: arrays and objects nested more than 127 levels deep (the JSON nesting limit)",
+    );
+}
+
+#[test]
+fn a_raw_request_with_10_000_header_fields() {
+    let mut text = String::from("GET /x HTTP/1.1\r\nHost: h.example\r\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("X-F{i}: {i}\r\n"));
+    }
+    text.push_str("\r\n");
+    let raw = write(&scratch_dir("cli-headers"), "many.http", text);
+    fails(
+        &["eval", "$method", "--request", &raw],
+        &[],
+        2,
+        "the request has more than 256 header fields (the limit, MAX_HEADERS)",
+    );
+}
