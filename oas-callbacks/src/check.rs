@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use expr_grammar::{ErrorKind, Expression, ParseError, Source, Template};
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::document::{
     Callback, CallbackUrl, Document, Link, LinkTarget, LinkValue, Operation, Place, Response,
     compile_callback_key,
@@ -82,7 +82,7 @@ impl Document {
                     callback.key(),
                     err,
                     op,
-                    "invalid callback key",
+                    DiagnosticCode::InvalidCallbackKey,
                 ));
                 return;
             }
@@ -92,7 +92,7 @@ impl Document {
                 if !(text.starts_with("http://") || text.starts_with("https://")) {
                     out.push(self.diagnostic_at(
                         Severity::Warning,
-                        "constant-key",
+                        DiagnosticCode::ConstantCallbackKey,
                         place,
                         true,
                         None,
@@ -132,7 +132,7 @@ impl Document {
     fn not_a_url(&self, callback: &Callback, expr: &Expression, place: &Place) -> Diagnostic {
         self.diagnostic_at(
             Severity::Warning,
-            "not-a-url",
+            DiagnosticCode::CallbackKeyNotAUrl,
             place,
             true,
             None,
@@ -178,7 +178,7 @@ impl Document {
                     text,
                     err,
                     op,
-                    "invalid runtime expression",
+                    DiagnosticCode::InvalidLinkExpression,
                 ));
             }
             LinkValue::Expression(expr) => {
@@ -212,7 +212,7 @@ impl Document {
             LinkTarget::OperationId(id) if !ids.contains(id.as_str()) => {
                 let mut diagnostic = self.diagnostic_at(
                     Severity::Error,
-                    "link-target",
+                    DiagnosticCode::UnknownLinkOperation,
                     &link.place.child("operationId"),
                     false,
                     None,
@@ -226,11 +226,11 @@ impl Document {
                 out.push(diagnostic);
             }
             LinkTarget::OperationRef(reference) => {
-                if let Some(message) = self.operation_ref_problem(link, reference) {
-                    let (severity, message) = message;
+                if let Some((severity, code, message)) = self.operation_ref_problem(link, reference)
+                {
                     out.push(self.diagnostic_at(
                         severity,
-                        "link-target",
+                        code,
                         &link.place.child("operationRef"),
                         false,
                         None,
@@ -244,11 +244,16 @@ impl Document {
 
     /// What is wrong with an `operationRef`, if anything: it must lead to an operation (a
     /// method under a Path Item). URL references cannot be checked without the network.
-    fn operation_ref_problem(&self, link: &Link, reference: &str) -> Option<(Severity, String)> {
+    fn operation_ref_problem(
+        &self,
+        link: &Link,
+        reference: &str,
+    ) -> Option<(Severity, DiagnosticCode, String)> {
         let (location, _) = reference.split_once('#').unwrap_or((reference, ""));
         if location.contains("://") {
             return Some((
                 Severity::Warning,
+                DiagnosticCode::UncheckedOperationRef,
                 format!(
                     "operationRef `{reference}` is a URL and was not checked (no network access)"
                 ),
@@ -265,12 +270,14 @@ impl Document {
                 (!is_operation).then(|| {
                     (
                         Severity::Error,
+                        DiagnosticCode::InvalidOperationRef,
                         format!("operationRef `{reference}` does not point at an operation"),
                     )
                 })
             }
             Err(err) => Some((
                 Severity::Error,
+                DiagnosticCode::InvalidOperationRef,
                 format!("operationRef `{reference}` does not resolve: {err}"),
             )),
         }
@@ -307,7 +314,7 @@ impl Document {
                 if !op.lookup().path_set.contains(name) {
                     let mut diagnostic = self.diagnostic_at(
                         Severity::Error,
-                        "path-parameter",
+                        DiagnosticCode::UnknownPathParameter,
                         place,
                         key,
                         None,
@@ -328,7 +335,7 @@ impl Document {
             }
             Expression::Request(Source::Query(name)) if !op.lookup().query.contains(name) => {
                 out.push(warn(
-                        "undeclared-parameter",
+                        DiagnosticCode::UndeclaredQueryParameter,
                         format!("`{expr}`: operation `{}` declares no query parameter `{name}` (the specification requires request parameters to be declared)", op.display_name()),
                     ));
             }
@@ -341,7 +348,7 @@ impl Document {
                         .contains(&name.as_str().to_ascii_lowercase())
                 {
                     out.push(warn(
-                        "undeclared-parameter",
+                        DiagnosticCode::UndeclaredHeaderParameter,
                         format!("`{expr}`: operation `{}` declares no header parameter `{name}` (the specification requires request parameters to be declared)", op.display_name()),
                     ));
                 }
@@ -395,8 +402,14 @@ impl Document {
                 if known.len() > 8 { ", …" } else { "" }
             ));
         }
-        let mut diagnostic =
-            self.diagnostic_at(Severity::Warning, "body-pointer", place, key, None, message);
+        let mut diagnostic = self.diagnostic_at(
+            Severity::Warning,
+            DiagnosticCode::UnknownBodyProperty,
+            place,
+            key,
+            None,
+            message,
+        );
         // `#/a.b.c` written for `#/a/b/c`: suggest the slashed pointer when the schema has it.
         if tokens[depth].contains('.') {
             let mut split: Vec<String> = tokens[..depth].to_vec();
@@ -538,11 +551,15 @@ impl Document {
         text: &str,
         err: &ParseError,
         op: Option<&Operation>,
-        what: &str,
+        code: DiagnosticCode,
     ) -> Diagnostic {
+        let what = match code {
+            DiagnosticCode::InvalidCallbackKey => "invalid callback key",
+            _ => "invalid runtime expression",
+        };
         let diagnostic = self.diagnostic_at(
             Severity::Error,
-            "expression-syntax",
+            code,
             place,
             key,
             Some(err.offset()),

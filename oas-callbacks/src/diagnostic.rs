@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use crate::document::Position;
 
+mod code;
+pub use code::{DiagnosticCode, UnknownCodeError};
+
 /// How serious a diagnostic is. Only errors make `check` fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,8 +36,8 @@ impl fmt::Display for Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// A stable identifier of the rule, such as `expression-syntax` or `link-target`.
-    pub code: &'static str,
+    /// The rule: read it with [`Diagnostic::code`].
+    code: DiagnosticCode,
     /// The file the diagnostic is about.
     pub file: PathBuf,
     /// Line (from 1), when the place is known.
@@ -62,7 +65,7 @@ const LINE_WINDOW: usize = 160;
 impl Diagnostic {
     pub(crate) fn new(
         severity: Severity,
-        code: &'static str,
+        code: DiagnosticCode,
         file: PathBuf,
         position: Option<Position>,
         message: impl Into<String>,
@@ -90,7 +93,7 @@ impl Diagnostic {
             } => {
                 let diagnostic = Diagnostic::new(
                     Severity::Error,
-                    "document",
+                    DiagnosticCode::DocumentSyntax,
                     path.clone(),
                     *position,
                     message.clone(),
@@ -110,12 +113,31 @@ impl Diagnostic {
             }
             other => Diagnostic::new(
                 Severity::Error,
-                "document",
+                DiagnosticCode::UnreadableDocument,
                 path.to_path_buf(),
                 None,
                 other.to_string(),
             ),
         }
+    }
+
+    /// The rule that found it: a stable id (`check --format json` prints it as `code`), with
+    /// a summary and a help text.
+    ///
+    /// ```
+    /// use oas_callbacks::{DiagnosticCode, Document};
+    /// let doc = Document::from_bytes(
+    ///     "api.yaml",
+    ///     b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /users/{id}:\n    post:\n      callbacks:\n        done:\n          '{$request.path.userId}':\n            post: {}\n".to_vec(),
+    ///     Default::default(),
+    /// )?;
+    /// let check = doc.check();
+    /// assert_eq!(check[0].code(), DiagnosticCode::UnknownPathParameter);
+    /// assert_eq!(check[0].code().as_str(), "unknown-path-parameter");
+    /// # Ok::<(), oas_callbacks::LoadError>(())
+    /// ```
+    pub fn code(&self) -> DiagnosticCode {
+        self.code
     }
 
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -23,7 +23,7 @@ mod document;
 mod resolve;
 mod validate;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticCode, Severity, UnknownCodeError};
 pub use document::{
     Callback, CallbackOperation, CallbackUrl, Document, Format, Link, LinkTarget, LinkValue,
     LoadError, LoadLimits, Operation, Position,

@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
-use oas_callbacks::{CallbackOutcome, Diagnostic, Document, LinkTarget, LoadError, Severity};
+use oas_callbacks::{
+    CallbackOutcome, Diagnostic, DiagnosticCode, Document, LinkTarget, LoadError, Severity,
+};
 use serde_json::json;
 
 fn fixture(name: &str) -> PathBuf {
@@ -153,7 +155,10 @@ fn references_across_files_are_followed() {
     );
     // The dotted pointer is flagged, in the file that holds it, with the slashed fix.
     let check = doc.check();
-    let dotted = check.iter().find(|d| d.code == "body-pointer").unwrap();
+    let dotted = check
+        .iter()
+        .find(|d| d.code() == DiagnosticCode::UnknownBodyProperty)
+        .unwrap();
     assert!(dotted.file.ends_with("callbacks.yaml"), "{dotted}");
     assert_eq!(dotted.line, Some(13));
     assert_eq!(
@@ -162,7 +167,10 @@ fn references_across_files_are_followed() {
     );
     // The query parameter is declared through a reference: no warning.
     assert!(
-        !check.iter().any(|d| d.code == "undeclared-parameter"),
+        !check.iter().any(|d| matches!(
+            d.code(),
+            DiagnosticCode::UndeclaredQueryParameter | DiagnosticCode::UndeclaredHeaderParameter
+        )),
         "{check:#?}"
     );
 }
@@ -221,7 +229,7 @@ fn reference_cycles_are_errors_not_hangs() {
     let cycle = doc
         .diagnostics()
         .iter()
-        .find(|d| d.code == "ref-cycle")
+        .find(|d| d.code() == DiagnosticCode::ReferenceCycle)
         .unwrap();
     assert!(cycle.message.contains("reference cycle"), "{cycle}");
     assert_eq!(cycle.line, Some(11));
@@ -271,9 +279,11 @@ fn wrong_types_are_reported_not_panicked_on() {
         "{check:#?}"
     );
     assert!(
-        check.iter().any(|d| d.code == "link-target"
-            && d.message.contains("must be a string")
-            && d.line == Some(12)),
+        check
+            .iter()
+            .any(|d| d.code() == DiagnosticCode::InvalidLinkObject
+                && d.message.contains("must be a string")
+                && d.line == Some(12)),
         "{check:#?}"
     );
 }

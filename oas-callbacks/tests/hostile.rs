@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
-use oas_callbacks::{CallbackOutcome, Document, LoadError, LoadLimits, Severity};
+use oas_callbacks::{CallbackOutcome, DiagnosticCode, Document, LoadError, LoadLimits, Severity};
 use serde_json::{Value, json};
 
 /// A folder of scratch files for one test.
@@ -476,7 +476,7 @@ fn a_document_nested_to_the_depth_limit_is_handled_on_a_small_stack() {
         let diagnostics = doc.check();
         let bad = diagnostics
             .iter()
-            .find(|d| d.code == "expression-syntax")
+            .find(|d| d.code() == DiagnosticCode::InvalidLinkExpression)
             .expect("the mistake is reported");
         assert!(bad.line.is_some(), "{bad:?}");
         let op = doc.operation("s").expect("declared");
@@ -542,7 +542,8 @@ fn a_schema_graph_with_shared_branches_is_walked_in_bounded_time() {
     assert!(
         doc.check()
             .iter()
-            .any(|d| d.code == "body-pointer" && d.message.contains("has no property `y`")),
+            .any(|d| d.code() == DiagnosticCode::UnknownBodyProperty
+                && d.message.contains("has no property `y`")),
         "{:?}",
         doc.check()
     );
@@ -565,7 +566,7 @@ fn very_long_names_get_no_quadratic_suggestion() {
     let diagnostics = doc.check();
     let target = diagnostics
         .iter()
-        .find(|d| d.code == "link-target")
+        .find(|d| d.code() == DiagnosticCode::UnknownLinkOperation)
         .expect("the link names no operation");
     assert_eq!(target.help, None);
     // A short name still gets its suggestion.
@@ -611,7 +612,7 @@ fn many_parameters_and_many_expressions_are_checked_in_linear_time() {
     let undeclared: Vec<_> = doc
         .check()
         .into_iter()
-        .filter(|d| d.code == "undeclared-parameter")
+        .filter(|d| d.code() == DiagnosticCode::UndeclaredQueryParameter)
         .collect();
     assert_eq!(undeclared.len(), 1, "{undeclared:?}");
     assert!(
@@ -659,7 +660,7 @@ fn many_diagnostics_in_one_document_are_located_in_linear_time() {
     let diagnostics: Vec<_> = doc
         .check()
         .into_iter()
-        .filter(|d| d.code == "expression-syntax")
+        .filter(|d| d.code() == DiagnosticCode::InvalidCallbackKey)
         .collect();
     assert_eq!(diagnostics.len(), count);
     let last = diagnostics.last().expect("many");
@@ -680,7 +681,7 @@ fn diagnostics_on_a_minified_document_keep_a_window_of_its_one_line() {
     let diagnostics: Vec<_> = doc
         .check()
         .into_iter()
-        .filter(|d| d.code == "expression-syntax")
+        .filter(|d| d.code() == DiagnosticCode::InvalidCallbackKey)
         .collect();
     assert_eq!(diagnostics.len(), count);
     let key = format!("http://x.example/é/{{id{}}}", count - 1);

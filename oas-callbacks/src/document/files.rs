@@ -57,6 +57,22 @@ pub(crate) enum RefError {
     TooManyFiles(usize),
 }
 
+impl RefError {
+    /// The diagnostic code of a reference that cannot be followed.
+    pub(crate) fn code(&self) -> crate::diagnostic::DiagnosticCode {
+        use crate::diagnostic::DiagnosticCode;
+        match self {
+            RefError::UrlRefused(_) => DiagnosticCode::UrlReference,
+            RefError::Cycle(_) => DiagnosticCode::ReferenceCycle,
+            RefError::NotAString | RefError::NotFound(_) => DiagnosticCode::DanglingReference,
+            RefError::FileUnreadable { .. } | RefError::FileInvalid { .. } => {
+                DiagnosticCode::UnreadableReference
+            }
+            RefError::TooDeep(_) | RefError::TooManyFiles(_) => DiagnosticCode::ReferenceLimit,
+        }
+    }
+}
+
 impl fmt::Display for RefError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

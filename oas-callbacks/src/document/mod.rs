@@ -12,7 +12,7 @@ use expr_eval::CompiledTemplate;
 use expr_grammar::{Expression, ParseError, Template};
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 pub(crate) use files::{Files, Place, RefError};
 pub use limits::LoadLimits;
 use source::SourceFile;
@@ -380,7 +380,7 @@ impl Document {
     pub(crate) fn diagnostic_at(
         &self,
         severity: Severity,
-        code: &'static str,
+        code: DiagnosticCode,
         place: &Place,
         key: bool,
         within: Option<usize>,
@@ -393,7 +393,7 @@ impl Document {
 fn diagnostic_at(
     files: &Files,
     severity: Severity,
-    code: &'static str,
+    code: DiagnosticCode,
     place: &Place,
     key: bool,
     within: Option<usize>,
@@ -623,18 +623,20 @@ struct Builder<'f> {
 }
 
 impl<'f> Builder<'f> {
-    fn error(&mut self, code: &'static str, place: &Place, key: bool, message: impl Into<String>) {
+    fn error(
+        &mut self,
+        code: DiagnosticCode,
+        place: &Place,
+        key: bool,
+        message: impl Into<String>,
+    ) {
         let diagnostic =
             diagnostic_at(self.files, Severity::Error, code, place, key, None, message);
         self.diagnostics.push(diagnostic);
     }
 
     fn ref_error(&mut self, place: &Place, err: &RefError) {
-        let code = match err {
-            RefError::UrlRefused(_) => "ref-url",
-            RefError::Cycle(_) => "ref-cycle",
-            _ => "ref",
-        };
+        let code = err.code();
         self.error(code, place, false, err.to_string());
     }
 
@@ -677,7 +679,7 @@ impl<'f> Builder<'f> {
                 let diagnostic = diagnostic_at(
                     self.files,
                     Severity::Warning,
-                    "ref-skipped",
+                    DiagnosticCode::SkippedReference,
                     &place,
                     false,
                     None,
@@ -706,7 +708,7 @@ impl<'f> Builder<'f> {
         let place = root.place();
         let Value::Object(map) = root.value else {
             self.error(
-                "document",
+                DiagnosticCode::NotOpenapi,
                 &place,
                 false,
                 "an OpenAPI document must be an object",
@@ -725,7 +727,7 @@ impl<'f> Builder<'f> {
             None => {
                 let swagger = map.contains_key("swagger");
                 self.error(
-                    "document",
+                    DiagnosticCode::NotOpenapi,
                     &place,
                     false,
                     if swagger {
@@ -738,7 +740,7 @@ impl<'f> Builder<'f> {
             Some(v) if !(v.starts_with("3.0") || v.starts_with("3.1") || v.starts_with("3.2")) => {
                 let at = place.child("openapi");
                 self.error(
-                    "document",
+                    DiagnosticCode::UnsupportedOpenapiVersion,
                     &at,
                     false,
                     format!("unsupported OpenAPI version `{v}`: 3.0.x, 3.1.x or 3.2.x is expected"),
@@ -748,7 +750,7 @@ impl<'f> Builder<'f> {
         }
         if version.is_some() && !has_info {
             self.error(
-                "document",
+                DiagnosticCode::MissingInfo,
                 &place,
                 false,
                 "missing required field `info`: this looks like a fragment, not a whole OpenAPI document",
@@ -756,7 +758,7 @@ impl<'f> Builder<'f> {
         }
         if version.is_some() && !has_content {
             self.error(
-                "document",
+                DiagnosticCode::EmptyDocument,
                 &place,
                 false,
                 "the document has no `paths`, `components` or `webhooks`",
@@ -873,7 +875,7 @@ impl<'f> Builder<'f> {
             let diagnostic = diagnostic_at(
                 self.files,
                 Severity::Warning,
-                "schema-unreadable",
+                DiagnosticCode::UnreadableSchema,
                 &schema,
                 false,
                 None,
@@ -930,7 +932,7 @@ impl<'f> Builder<'f> {
     fn callback_object(&mut self, name: &str, object: &Node<'_, 'f>) -> Vec<Callback> {
         if !object.value.is_object() {
             self.error(
-                "callback",
+                DiagnosticCode::InvalidCallbackObject,
                 &object.place(),
                 false,
                 "a Callback Object must be an object",
@@ -952,7 +954,7 @@ impl<'f> Builder<'f> {
                 && !item.value.is_object()
             {
                 self.error(
-                    "callback",
+                    DiagnosticCode::InvalidCallbackObject,
                     &item.place(),
                     false,
                     format!("the Path Item of callback key `{key}` must be an object"),
@@ -1000,7 +1002,7 @@ impl<'f> Builder<'f> {
         for field in ["operationId", "operationRef"] {
             if value.get(field).is_some_and(|v| !v.is_string()) {
                 self.error(
-                    "link-target",
+                    DiagnosticCode::InvalidLinkObject,
                     &place.child(field),
                     false,
                     format!("`{field}` of link `{name}` must be a string"),
@@ -1012,7 +1014,7 @@ impl<'f> Builder<'f> {
             (None, Some(reference)) => LinkTarget::OperationRef(reference.to_owned()),
             (Some(_), Some(_)) => {
                 self.error(
-                    "link-target",
+                    DiagnosticCode::InvalidLinkObject,
                     place,
                     true,
                     format!("link `{name}` has both `operationId` and `operationRef`: exactly one is allowed"),
@@ -1026,7 +1028,7 @@ impl<'f> Builder<'f> {
             }
             (None, None) => {
                 self.error(
-                    "link-target",
+                    DiagnosticCode::InvalidLinkObject,
                     place,
                     true,
                     format!("link `{name}` has neither `operationId` nor `operationRef`"),
