@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use oas_callbacks::{Diagnostic, Document, LoadError, Severity};
 
-use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+use crate::error::{CliError, Outcome};
+use crate::{limits, output};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -23,63 +24,58 @@ enum OutputFormat {
     Json,
 }
 
-pub(crate) fn run(args: &Args) -> u8 {
-    let mut status = SUCCESS;
+/// Checks every document, printing the diagnostics of each as it goes (text) or all of them at
+/// the end (JSON). A document that cannot be read does not stop the others, and the exit status
+/// is then 2; otherwise it is 1 when there is an error.
+pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
+    let limits = limits::load_limits()?;
+    let mut unreadable = Vec::new();
     let mut all = Vec::new();
     for spec in &args.specs {
-        let limits = match super::input::load_limits() {
-            Ok(limits) => limits,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return USAGE_OR_IO;
-            }
-        };
-        let diagnostics = match Document::load_with(spec, limits) {
+        let diagnostics = match Document::load_with(spec, limits.clone()) {
             Ok(doc) => doc.check(),
-            Err(LoadError::Io { path, source }) => {
-                eprintln!("error: cannot read {}: {source}", path.display());
-                status = USAGE_OR_IO;
+            Err(err @ LoadError::Io { .. }) => {
+                unreadable.push(CliError::from(err));
                 continue;
             }
-            Err(err) => vec![load_failure(spec, &err)],
+            Err(err) => vec![Diagnostic::load_failure(spec, &err)],
         };
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) && status == SUCCESS {
-            status = FAILURE;
-        }
         if args.format == OutputFormat::Text {
             for diagnostic in &diagnostics {
-                println!("{diagnostic}\n");
+                output::line(format_args!("{diagnostic}\n"))?;
             }
         }
         all.extend(diagnostics);
     }
-    match args.format {
-        OutputFormat::Json => match serde_json::to_string_pretty(&all) {
-            Ok(json) => println!("{json}"),
-            Err(err) => {
-                eprintln!("error: {err}");
-                return USAGE_OR_IO;
-            }
-        },
+    let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
+    let summary = match args.format {
+        OutputFormat::Json => {
+            output::json_pretty(&all)?;
+            None
+        }
         OutputFormat::Text => {
-            let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
             let warnings = all.len() - errors;
-            eprintln!(
+            Some(format!(
                 "{} checked: {errors} error{}, {warnings} warning{}",
                 plural(args.specs.len(), "document"),
                 if errors == 1 { "" } else { "s" },
                 if warnings == 1 { "" } else { "s" }
-            );
+            ))
+        }
+    };
+    // The summary is the last line on stderr, after the errors of unreadable documents.
+    match (CliError::all(unreadable), summary) {
+        (Some(err), Some(summary)) => Err(err.followed_by(summary)),
+        (Some(err), None) => Err(err),
+        (None, summary) => {
+            if let Some(summary) = summary {
+                output::note(summary);
+            }
+            Ok(Outcome::failure_if(errors > 0))
         }
     }
-    status
 }
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// A document that is not JSON or YAML is itself a finding of `check`.
-fn load_failure(spec: &std::path::Path, err: &LoadError) -> Diagnostic {
-    oas_callbacks::Diagnostic::load_failure(spec, err)
 }

@@ -1,12 +1,12 @@
-//! Arguments and helpers shared by the commands that read an OpenAPI document.
+//! The options of the commands that read an OpenAPI document and act on one of its operations
+//! (`resolve`, `links`, `validate`, `send`), and loading what they name.
 
 use std::path::{Path, PathBuf};
 
-use expr_eval::OwnedExchange;
-use oas_callbacks::{Document, LoadError, Operation};
+use oas_callbacks::{Document, Operation};
 
-use super::eval::ExchangeArgs;
-use super::{FAILURE, USAGE_OR_IO};
+use crate::error::CliError;
+use crate::limits;
 
 /// A document and one of its operations.
 #[derive(Debug, clap::Args)]
@@ -18,41 +18,10 @@ pub(crate) struct OperationArgs {
     pub(crate) operation: String,
 }
 
-/// Loads a document, or says why not and gives the exit status (2: the file cannot be read or
+/// Loads a document with the command's limits (exit status 2: the file cannot be read or
 /// parsed).
-pub(crate) fn load(path: &Path) -> Result<Document, u8> {
-    let limits = super::input::load_limits().map_err(|message| {
-        eprintln!("error: {message}");
-        USAGE_OR_IO
-    })?;
-    Document::load_with(path, limits).map_err(|err| {
-        match &err {
-            LoadError::Io { .. } => eprintln!("error: {err}"),
-            _ => eprintln!("{err}"),
-        }
-        USAGE_OR_IO
-    })
-}
-
-/// The operation named by `--operation`, or an error listing the ones there are (exit 1).
-pub(crate) fn operation<'d>(doc: &'d Document, selector: &str) -> Result<&'d Operation, u8> {
-    doc.operation(selector).ok_or_else(|| {
-        let known: Vec<String> = doc
-            .operations()
-            .iter()
-            .map(Operation::display_name)
-            .collect();
-        eprintln!(
-            "error: {} has no operation `{selector}` (operations: {})",
-            doc.path().display(),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        );
-        FAILURE
-    })
+pub(crate) fn load(path: &Path) -> Result<Document, CliError> {
+    Ok(Document::load_with(path, limits::load_limits()?)?)
 }
 
 /// A loaded document with the operation `--operation` names.
@@ -62,28 +31,40 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// Loads the document and finds the operation, or says why not (with the exit status).
-    pub(crate) fn load(args: &OperationArgs) -> Result<Self, u8> {
+    /// Loads the document and finds the operation, or says why not: the document cannot be
+    /// loaded (exit status 2), or it has no such operation (1; the error lists the ones there
+    /// are).
+    pub(crate) fn load(args: &OperationArgs) -> Result<Self, CliError> {
         let doc = load(&args.spec)?;
-        let op = operation(&doc, &args.operation)?;
+        let selector = &args.operation;
         let index = doc
-            .operations()
-            .iter()
-            .position(|candidate| std::ptr::eq(candidate, op))
-            .ok_or(FAILURE)?;
+            .operation(selector)
+            .and_then(|op| {
+                doc.operations()
+                    .iter()
+                    .position(|candidate| std::ptr::eq(candidate, op))
+            })
+            .ok_or_else(|| {
+                let known: Vec<String> = doc
+                    .operations()
+                    .iter()
+                    .map(Operation::display_name)
+                    .collect();
+                CliError::invalid(format!(
+                    "{} has no operation `{selector}` (operations: {})",
+                    doc.path().display(),
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })?;
         Ok(Target { doc, index })
     }
 
+    /// The operation `--operation` names.
     pub(crate) fn operation(&self) -> &Operation {
         &self.doc.operations()[self.index]
     }
-}
-
-/// Reads the exchange files, or says why not (exit status 2: a file that cannot be read or
-/// understood).
-pub(crate) fn exchange(args: &ExchangeArgs) -> Result<OwnedExchange, u8> {
-    args.load().map_err(|message| {
-        eprintln!("error: {message}");
-        USAGE_OR_IO
-    })
 }

@@ -1,7 +1,10 @@
 //! The `oas-callbacks` command: parse, evaluate and check OpenAPI runtime expressions, and
-//! resolve, validate and send the callbacks and links of OpenAPI documents. Exit status (DESIGN §5): 0 success; 1 the input is invalid, a check
-//! failed or a value could not be resolved; 2 usage or I/O errors. Errors go to stderr, results
-//! to stdout.
+//! resolve, validate and send the callbacks and links of OpenAPI documents.
+//!
+//! Exit status (DESIGN §5): 0 success; 1 the input is invalid, a check failed or a value could
+//! not be resolved; 2 usage or I/O errors. Results go to stdout ([`output`]); each command
+//! returns its [`Outcome`] or a [`CliError`], which knows its exit status and which `main`
+//! alone prints, on stderr.
 
 use std::process::ExitCode;
 
@@ -9,22 +12,21 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod document_args;
+mod error;
 mod eval;
+mod exchange;
 mod input;
+mod limits;
 mod links;
+mod output;
 mod parse;
 mod resolve;
 #[cfg(feature = "deliver")]
 mod send;
+mod terminal;
 mod validate;
 
-/// Everything went as asked.
-pub(crate) const SUCCESS: u8 = 0;
-/// The input is invalid, a check failed or a value could not be resolved.
-pub(crate) const FAILURE: u8 = 1;
-/// Usage or I/O error: a missing file, an unreadable document. (clap also exits with 2.)
-#[allow(dead_code)] // used by the commands that read files
-pub(crate) const USAGE_OR_IO: u8 = 2;
+use error::{CliError, Outcome};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,15 +68,27 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let status = match cli.command {
-        Command::Parse(args) => parse::run(&args),
-        Command::Eval(args) => eval::run(&args),
-        Command::Check(args) => check::run(&args),
-        Command::Validate(args) => validate::run(&args),
-        Command::Resolve(args) => resolve::run(&args),
-        Command::Links(args) => links::run(&args),
+    match run(&cli.command) {
+        Ok(outcome) => ExitCode::from(outcome.status()),
+        // Whoever read stdout has gone (a pipe into `head`): nothing is worth saying, but the
+        // output is incomplete, so a script with `pipefail` does not take it for a clean run.
+        Err(err) if err.is_output_closed() => ExitCode::from(err.status()),
+        Err(err) => {
+            output::note(&err);
+            ExitCode::from(err.status())
+        }
+    }
+}
+
+fn run(command: &Command) -> Result<Outcome, CliError> {
+    match command {
+        Command::Parse(args) => parse::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Resolve(args) => resolve::run(args),
+        Command::Links(args) => links::run(args),
         #[cfg(feature = "deliver")]
-        Command::Send(args) => send::run(&args),
-    };
-    ExitCode::from(status)
+        Command::Send(args) => send::run(args),
+    }
 }

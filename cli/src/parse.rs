@@ -1,9 +1,10 @@
 //! `oas-callbacks parse EXPR` and `oas-callbacks parse --template STRING`.
 
 use expr_grammar::{Expression, Segment, Source, Template};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{FAILURE, SUCCESS};
+use crate::error::{CliError, Outcome};
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -17,71 +18,202 @@ pub(crate) struct Args {
     json: bool,
 }
 
-pub(crate) fn run(args: &Args) -> u8 {
-    let parsed = if args.template {
-        Template::parse(&args.input).map(|t| (t.to_string(), template_json(&t)))
-    } else {
-        Expression::parse(&args.input).map(|e| (e.to_string(), expression_json(&e)))
-    };
-    match parsed {
-        Ok((canonical, tree)) => {
-            if args.json {
-                println!("{tree}");
-            } else {
-                println!("{canonical}");
-            }
-            SUCCESS
+pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
+    if args.template {
+        let template = Template::parse(&args.input)?;
+        if args.json {
+            output::json_line(&TemplateTree::new(&template))?;
+        } else {
+            output::line(&template)?;
         }
-        Err(err) => {
-            eprintln!("error: {err}");
-            FAILURE
+    } else {
+        let expression = Expression::parse(&args.input)?;
+        if args.json {
+            output::json_line(&ExpressionTree::new(&expression))?;
+        } else {
+            output::line(&expression)?;
         }
     }
+    Ok(Outcome::Success)
 }
 
 /// The syntax tree of an expression as JSON, e.g.
 /// `{"type":"request","source":"body","pointer":"/a/b","tokens":["a","b"],"canonical":"$request.body#/a/b"}`.
-pub(crate) fn expression_json(expr: &Expression) -> Value {
-    let mut tree = match expr {
-        Expression::Url => json!({"type": "url"}),
-        Expression::Method => json!({"type": "method"}),
-        Expression::StatusCode => json!({"type": "statusCode"}),
-        Expression::Request(source) => source_json("request", source),
-        Expression::Response(source) => source_json("response", source),
-        _ => json!({"type": "unknown"}),
-    };
-    tree["canonical"] = Value::String(expr.to_string());
-    tree
+#[derive(Debug, Serialize)]
+struct ExpressionTree<'a> {
+    #[serde(flatten)]
+    node: Node<'a>,
+    canonical: String,
 }
 
-fn source_json(message: &str, source: &Source) -> Value {
-    match source {
-        Source::Header(name) => json!({"type": message, "source": "header", "name": name.as_str()}),
-        Source::Query(name) => json!({"type": message, "source": "query", "name": name}),
-        Source::Path(name) => json!({"type": message, "source": "path", "name": name}),
-        Source::Body(None) => json!({"type": message, "source": "body", "pointer": null}),
-        Source::Body(Some(pointer)) => json!({
-            "type": message,
-            "source": "body",
-            "pointer": pointer.as_str(),
-            "tokens": pointer.tokens().map(|t| t.decoded().into_owned()).collect::<Vec<_>>(),
-        }),
-        _ => json!({"type": message, "source": "unknown"}),
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum Node<'a> {
+    Url,
+    Method,
+    StatusCode,
+    Request(SourceTree<'a>),
+    Response(SourceTree<'a>),
+    /// A kind of expression this command does not know yet (the AST is `#[non_exhaustive]`).
+    Unknown,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "source", rename_all = "camelCase")]
+enum SourceTree<'a> {
+    Header {
+        name: &'a str,
+    },
+    Query {
+        name: &'a str,
+    },
+    Path {
+        name: &'a str,
+    },
+    /// `pointer` is `null` for the whole body; `tokens` are the pointer's decoded tokens.
+    Body {
+        pointer: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tokens: Option<Vec<String>>,
+    },
+    Unknown,
+}
+
+impl<'a> ExpressionTree<'a> {
+    fn new(expression: &'a Expression) -> Self {
+        let node = match expression {
+            Expression::Url => Node::Url,
+            Expression::Method => Node::Method,
+            Expression::StatusCode => Node::StatusCode,
+            Expression::Request(source) => Node::Request(SourceTree::new(source)),
+            Expression::Response(source) => Node::Response(SourceTree::new(source)),
+            _ => Node::Unknown,
+        };
+        ExpressionTree {
+            node,
+            canonical: expression.to_string(),
+        }
     }
 }
 
-/// The syntax tree of a template as JSON: its segments, literal or expression.
-pub(crate) fn template_json(template: &Template) -> Value {
-    let segments: Vec<Value> = template
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Literal(text) => json!({"type": "literal", "text": text}),
-            Segment::Expression(expr) => {
-                json!({"type": "expression", "expression": expression_json(expr)})
-            }
-            _ => json!({"type": "unknown"}),
-        })
-        .collect();
-    json!({"canonical": template.to_string(), "segments": segments})
+impl<'a> SourceTree<'a> {
+    fn new(source: &'a Source) -> Self {
+        match source {
+            Source::Header(name) => SourceTree::Header {
+                name: name.as_str(),
+            },
+            Source::Query(name) => SourceTree::Query { name },
+            Source::Path(name) => SourceTree::Path { name },
+            Source::Body(None) => SourceTree::Body {
+                pointer: None,
+                tokens: None,
+            },
+            Source::Body(Some(pointer)) => SourceTree::Body {
+                pointer: Some(pointer.as_str()),
+                tokens: Some(
+                    pointer
+                        .tokens()
+                        .map(|token| token.decoded().into_owned())
+                        .collect(),
+                ),
+            },
+            _ => SourceTree::Unknown,
+        }
+    }
+}
+
+/// The syntax tree of a template as JSON: its canonical form and its segments, literal or
+/// expression.
+#[derive(Debug, Serialize)]
+struct TemplateTree<'a> {
+    canonical: String,
+    segments: Vec<SegmentTree<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum SegmentTree<'a> {
+    Literal { text: &'a str },
+    Expression { expression: ExpressionTree<'a> },
+    Unknown,
+}
+
+impl<'a> TemplateTree<'a> {
+    fn new(template: &'a Template) -> Self {
+        TemplateTree {
+            canonical: template.to_string(),
+            segments: template
+                .segments()
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Literal(text) => SegmentTree::Literal { text },
+                    Segment::Expression(expression) => SegmentTree::Expression {
+                        expression: ExpressionTree::new(expression),
+                    },
+                    _ => SegmentTree::Unknown,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expression_json(input: &str) -> String {
+        let expression = Expression::parse(input).expect("valid expression");
+        serde_json::to_string(&ExpressionTree::new(&expression)).expect("serializes")
+    }
+
+    /// The exact bytes the command printed when the trees were `json!` maps.
+    #[test]
+    fn expression_trees_keep_their_json_text() {
+        assert_eq!(
+            expression_json("$request.body#/a/b~1c"),
+            r#"{"type":"request","source":"body","pointer":"/a/b~1c","tokens":["a","b/c"],"canonical":"$request.body#/a/b~1c"}"#
+        );
+        assert_eq!(
+            expression_json("$response.body"),
+            r#"{"type":"response","source":"body","pointer":null,"canonical":"$response.body"}"#
+        );
+        assert_eq!(
+            expression_json("$url"),
+            r#"{"type":"url","canonical":"$url"}"#
+        );
+        assert_eq!(
+            expression_json("$method"),
+            r#"{"type":"method","canonical":"$method"}"#
+        );
+        assert_eq!(
+            expression_json("$statusCode"),
+            r#"{"type":"statusCode","canonical":"$statusCode"}"#
+        );
+        assert_eq!(
+            expression_json("$response.header.X-A"),
+            r#"{"type":"response","source":"header","name":"X-A","canonical":"$response.header.X-A"}"#
+        );
+        assert_eq!(
+            expression_json("$request.query.q"),
+            r#"{"type":"request","source":"query","name":"q","canonical":"$request.query.q"}"#
+        );
+        assert_eq!(
+            expression_json("$request.path.id"),
+            r#"{"type":"request","source":"path","name":"id","canonical":"$request.path.id"}"#
+        );
+    }
+
+    #[test]
+    fn template_trees_keep_their_json_text() {
+        let template = Template::parse("http://x?{$request.query.q}").expect("valid template");
+        assert_eq!(
+            serde_json::to_string(&TemplateTree::new(&template)).expect("serializes"),
+            r#"{"canonical":"http://x?{$request.query.q}","segments":[{"type":"literal","text":"http://x?"},{"type":"expression","expression":{"type":"request","source":"query","name":"q","canonical":"$request.query.q"}}]}"#
+        );
+        let empty = Template::parse("").expect("valid template");
+        assert_eq!(
+            serde_json::to_string(&TemplateTree::new(&empty)).expect("serializes"),
+            r#"{"canonical":"","segments":[]}"#
+        );
+    }
 }

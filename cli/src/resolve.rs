@@ -3,9 +3,10 @@
 
 use oas_callbacks::CallbackOutcome;
 
-use super::document_args::{self, OperationArgs};
-use super::eval::ExchangeArgs;
-use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+use crate::document_args::{OperationArgs, Target};
+use crate::error::{CliError, Outcome};
+use crate::exchange::ExchangeArgs;
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -19,31 +20,21 @@ pub(crate) struct Args {
 /// `skipped` (the reason) or `invalid` (and the URL) instead of `url` when there is no call to
 /// make. Exit 0 even when callbacks are skipped (that is the specification's behaviour); 1 when
 /// the operation has no callbacks or a key resolves to an invalid URL.
-pub(crate) fn run(args: &Args) -> u8 {
-    let (target, exchange) = match document_args::Target::load(&args.target)
-        .and_then(|target| Ok((target, document_args::exchange(&args.exchange)?)))
-    {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
+pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
+    let target = Target::load(&args.target)?;
+    let exchange = args.exchange.load()?;
     let (doc, op) = (&target.doc, target.operation());
     let resolved = doc.resolve_callbacks(op, &exchange);
     if resolved.is_empty() {
-        eprintln!("error: operation `{}` has no callbacks", op.display_name());
-        return FAILURE;
+        return Err(CliError::invalid(format!(
+            "operation `{}` has no callbacks",
+            op.display_name()
+        )));
     }
-    let mut status = SUCCESS;
     for callback in &resolved {
-        if matches!(callback.outcome, CallbackOutcome::Invalid { .. }) {
-            status = FAILURE;
-        }
-        match serde_json::to_string(callback) {
-            Ok(line) => println!("{line}"),
-            Err(err) => {
-                eprintln!("error: {err}");
-                return USAGE_OR_IO;
-            }
-        }
+        output::json_line(callback)?;
     }
-    status
+    Ok(Outcome::failure_if(resolved.iter().any(|callback| {
+        matches!(callback.outcome, CallbackOutcome::Invalid { .. })
+    })))
 }

@@ -27,9 +27,10 @@ use callback_delivery::{
 use oas_callbacks::{CallbackOutcome, ResolvedCallback};
 use serde_json::{Map, Value, json};
 
-use super::document_args::{self, OperationArgs};
-use super::eval::ExchangeArgs;
-use super::{FAILURE, SUCCESS, USAGE_OR_IO};
+use crate::document_args::{OperationArgs, Target};
+use crate::error::{CliError, Outcome};
+use crate::exchange::ExchangeArgs;
+use crate::{input, output};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -121,19 +122,24 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 }
 
 impl Args {
-    fn secret(&self) -> Result<Option<SigningSecret>, String> {
+    /// The signing secret; a secret that cannot be read or used is a usage error (exit 2).
+    fn secret(&self) -> Result<Option<SigningSecret>, CliError> {
         let text = match (&self.secret, &self.secret_file) {
             (Some(text), _) => text.clone(),
             (None, Some(path)) => {
-                let bytes = super::input::read_file(path)?;
-                super::input::utf8(path, &bytes)?.to_owned()
+                let bytes = input::read_file(path)?;
+                input::utf8(path, &bytes)
+                    .map_err(|err| err.with_kind(crate::error::ErrorKind::UsageOrIo))?
+                    .to_owned()
             }
             (None, None) => return Ok(None),
         };
         text.trim()
             .parse::<SigningSecret>()
             .map(Some)
-            .map_err(|err| format!("the signing secret cannot be used: {err}"))
+            .map_err(|err| {
+                CliError::usage_or_io(format!("the signing secret cannot be used: {err}"))
+            })
     }
 
     fn options(&self, secret: Option<SigningSecret>) -> DeliveryOptions {
@@ -190,28 +196,12 @@ enum Plan {
     Send(Map<String, Value>, DeliveryRequest),
 }
 
-pub(crate) fn run(args: &Args) -> u8 {
-    let (target, exchange) = match document_args::Target::load(&args.target)
-        .and_then(|target| Ok((target, document_args::exchange(&args.exchange)?)))
-    {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
+pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
+    let target = Target::load(&args.target)?;
+    let exchange = args.exchange.load()?;
     let (doc, op) = (&target.doc, target.operation());
-    let (body, payload): (Vec<u8>, Value) = match super::input::json_payload(&args.body) {
-        Ok(read) => read,
-        Err((status, message)) => {
-            eprintln!("error: {message}");
-            return status;
-        }
-    };
-    let secret = match args.secret() {
-        Ok(secret) => secret,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE_OR_IO;
-        }
-    };
+    let (body, payload): (Vec<u8>, Value) = input::json_payload(&args.body)?;
+    let secret = args.secret()?;
     let options = args.options(secret);
 
     let deliveries: Vec<ResolvedCallback> = doc
@@ -226,11 +216,17 @@ pub(crate) fn run(args: &Args) -> u8 {
         .collect();
     if deliveries.is_empty() {
         // The same words as `validate`: no such callback, or no such method.
-        match doc.validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload) {
-            Err(err) => eprintln!("error: {err}"),
-            Ok(_) => eprintln!("error: callback `{}` has no operation", args.callback),
-        }
-        return FAILURE;
+        return Err(CliError::invalid(
+            match doc.validate_callback_payload(
+                op,
+                &args.callback,
+                args.method.as_deref(),
+                &payload,
+            ) {
+                Err(err) => err.to_string(),
+                Ok(_) => format!("callback `{}` has no operation", args.callback),
+            },
+        ));
     }
 
     let plans: Vec<Plan> = deliveries
@@ -238,61 +234,45 @@ pub(crate) fn run(args: &Args) -> u8 {
         .map(|callback| plan(doc, op, callback, &payload, &body, args))
         .collect();
 
-    let mut status = SUCCESS;
+    let mut failed = false;
     let mut print = |line: Map<String, Value>, ok: bool| {
-        if !ok {
-            status = FAILURE;
-        }
-        match serde_json::to_string(&Value::Object(line)) {
-            Ok(text) => println!("{text}"),
-            Err(err) => eprintln!("error: {err}"),
-        }
+        failed |= !ok;
+        output::json_line(&line)
     };
 
     if args.dry_run {
         for plan in plans {
             match plan {
-                Plan::Done(line, ok) => print(line, ok),
+                Plan::Done(line, ok) => print(line, ok)?,
                 Plan::Send(mut line, request) => {
                     let run = dry_run(&options, &request);
                     let ok = matches!(run.outcome, DryRunOutcome::WouldSend { .. });
                     extend(&mut line, &run);
-                    print(line, ok);
+                    print(line, ok)?;
                 }
             }
         }
-        return status;
+        return Ok(Outcome::failure_if(failed));
     }
 
-    let deliverer = match Deliverer::new(options) {
-        Ok(deliverer) => deliverer,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return USAGE_OR_IO;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let deliverer =
+        Deliverer::new(options).map_err(|err| CliError::usage_or_io(err.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return USAGE_OR_IO;
-        }
-    };
+        .map_err(|err| CliError::usage_or_io(format!("cannot start the async runtime: {err}")))?;
     for plan in plans {
         match plan {
-            Plan::Done(line, ok) => print(line, ok),
+            Plan::Done(line, ok) => print(line, ok)?,
             Plan::Send(mut line, request) => {
                 let report = runtime.block_on(deliverer.deliver(&request));
                 let ok = report.is_delivered();
                 extend(&mut line, &report);
-                print(line, ok);
+                print(line, ok)?;
             }
         }
     }
-    status
+    Ok(Outcome::failure_if(failed))
 }
 
 /// Checks the payload and the URL of one delivery.

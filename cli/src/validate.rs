@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::document_args::{self, OperationArgs};
-use super::{FAILURE, SUCCESS};
+use crate::document_args::{OperationArgs, Target};
+use crate::error::{CliError, Outcome};
+use crate::{input, output, terminal};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -20,44 +21,37 @@ pub(crate) struct Args {
     body: PathBuf,
 }
 
-pub(crate) fn run(args: &Args) -> u8 {
-    let target = match document_args::Target::load(&args.target) {
-        Ok(target) => target,
-        Err(status) => return status,
-    };
+/// Prints `valid`, or each violation as `POINTER: message` (`(root)` for the payload itself)
+/// and fails (exit 1) saying how many there are.
+pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
+    let target = Target::load(&args.target)?;
     let (doc, op) = (&target.doc, target.operation());
-    let payload = match super::input::json_payload(&args.body) {
-        Ok((_, payload)) => payload,
-        Err((status, message)) => {
-            eprintln!("error: {message}");
-            return status;
-        }
-    };
-    match doc.validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload) {
-        Ok(violations) if violations.is_empty() => {
-            println!("valid");
-            SUCCESS
-        }
-        Ok(violations) => {
-            for violation in &violations {
-                let pointer = if violation.pointer.is_empty() {
-                    "(root)"
-                } else {
-                    &violation.pointer
-                };
-                println!("{pointer}: {}", violation.message);
-            }
-            eprintln!(
-                "error: the payload breaks the schema of callback `{}` in {} place{}",
-                args.callback,
-                violations.len(),
-                if violations.len() == 1 { "" } else { "s" }
-            );
-            FAILURE
-        }
-        Err(err) => {
-            eprintln!("error: {err}");
-            FAILURE
-        }
+    let (_, payload) = input::json_payload(&args.body)?;
+    let violations = doc
+        .validate_callback_payload(op, &args.callback, args.method.as_deref(), &payload)
+        .map_err(|err| CliError::invalid(err.to_string()))?;
+    if violations.is_empty() {
+        output::line("valid")?;
+        return Ok(Outcome::Success);
     }
+    for violation in &violations {
+        let pointer = if violation.pointer.is_empty() {
+            "(root)"
+        } else {
+            &violation.pointer
+        };
+        // The pointer comes from the payload and the message quotes values of the payload
+        // and the schema: one line each, whatever they hold.
+        output::line(format_args!(
+            "{}: {}",
+            terminal::escape_line(pointer),
+            terminal::escape_line(&violation.message)
+        ))?;
+    }
+    Err(CliError::invalid(format!(
+        "the payload breaks the schema of callback `{}` in {} place{}",
+        args.callback,
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" }
+    )))
 }
