@@ -1,5 +1,6 @@
 //! The delivery client against tiny consumers on 127.0.0.1, explicitly allow-listed. No test here
 //! sends anything to another address, and no name is looked up (a static table stands in for DNS).
+#![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)]
 
 use std::convert::Infallible;
@@ -12,7 +13,7 @@ use bytes::Bytes;
 use callback_delivery::signing::{DEFAULT_TOLERANCE, verify_headers};
 use callback_delivery::{
     Deliverer, DeliveryOptions, DeliveryRequest, DenyRule, FailureKind, Outcome, Resolve,
-    Resolving, RetryPolicy, SigningSecret, StaticResolver, UrlPolicy, dry_run,
+    Resolving, RetryPolicy, SigningSecret, StaticResolver, UrlPolicy,
 };
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -722,35 +723,4 @@ async fn reserved_headers_are_the_clients_own() {
         }
     ));
     assert_eq!(consumer.seen().len(), 1);
-}
-
-#[test]
-fn a_dry_run_checks_without_connecting() {
-    let opts = options();
-    let run = dry_run(&opts, &payload("http://127.0.0.1:9/cb").with_id("msg_dry"));
-    let json = serde_json::to_value(&run).unwrap();
-    assert_eq!(json["outcome"], "would-send");
-    assert_eq!(json["webhook_id"], "msg_dry");
-    assert_eq!(json["target"]["addresses"][0], "127.0.0.1");
-    let headers: Vec<(String, String)> = serde_json::from_value(json["headers"].clone()).unwrap();
-    let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
-    for name in [
-        "content-type",
-        "user-agent",
-        "webhook-id",
-        "webhook-timestamp",
-        "webhook-signature",
-    ] {
-        assert!(names.contains(&name), "{name} in {names:?}");
-    }
-
-    let run = dry_run(&opts, &payload("https://[::ffff:10.0.0.1]/cb"));
-    let json = serde_json::to_value(&run).unwrap();
-    assert_eq!(json["outcome"], "denied");
-    assert_eq!(json["rule"], "private");
-
-    let run = dry_run(&opts, &payload("https://hooks.example/cb"));
-    let json = serde_json::to_value(&run).unwrap();
-    assert_eq!(json["outcome"], "would-send");
-    assert_eq!(json["target"]["addresses_checked"], false);
 }

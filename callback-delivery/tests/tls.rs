@@ -1,6 +1,7 @@
 //! `https` to a consumer on 127.0.0.1 (and `http` to [::1] when the machine has IPv6 loopback):
 //! the name in the URL is pinned to its checked address, and the certificate is verified for that
 //! name against a test CA. Nothing leaves loopback; nothing is looked up.
+#![cfg(feature = "client")]
 #![allow(clippy::unwrap_used)]
 
 use std::convert::Infallible;
