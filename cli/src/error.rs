@@ -160,6 +160,23 @@ impl CliError {
         self
     }
 
+    /// What went wrong, in words, as it was given: without `error: ` and with nothing escaped,
+    /// for output that escapes text its own way (JSON).
+    pub(crate) fn message(&self) -> String {
+        match &self.text {
+            Text::Line(message)
+            | Text::Block(message)
+            | Text::Located(message)
+            | Text::Note(message) => message.clone(),
+            Text::Several(errors) => errors
+                .iter()
+                .map(CliError::message)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Text::OutputClosed => "the output was closed".to_owned(),
+        }
+    }
+
     /// The exit status.
     pub(crate) fn status(&self) -> u8 {
         match self.kind {

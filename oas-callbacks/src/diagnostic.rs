@@ -181,32 +181,96 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
-    /// `FILE:LINE:COL: error: message`, then the line with a caret, then the help.
+    /// `FILE:LINE:COL: error: message`, then the line with a caret, then the help. Control
+    /// characters (from the document: a key or an id may hold ESC or BEL) are shown escaped,
+    /// as `\u{1b}`, so that printing a diagnostic cannot drive a terminal; tabs in the line
+    /// are shown as spaces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", Visible(&self.file.display().to_string()))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
                 write!(f, ":{column}")?;
             }
         }
-        write!(f, ": {}: {}", self.severity, self.message)?;
+        write!(f, ": {}: {}", self.severity, Visible(&self.message))?;
         if let (Some(text), Some(line), Some(_)) = (&self.source_line, self.line, self.column) {
             let number = line.to_string();
             let pad = " ".repeat(number.len());
-            let shown: String = text
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
+            let mut shown = String::with_capacity(text.len());
+            let mut caret = 0;
+            for (i, c) in text.chars().enumerate() {
+                let before = shown.len();
+                match c {
+                    '\t' => shown.push(' '),
+                    c if c.is_control() => shown.extend(c.escape_default()),
+                    c => shown.push(c),
+                }
+                if i < self.caret {
+                    // Escapes are ASCII, so bytes pushed are characters; other text is one.
+                    caret += if c.is_control() && c != '\t' {
+                        shown.len() - before
+                    } else {
+                        1
+                    };
+                }
+            }
             write!(
                 f,
                 "\n{pad} |\n{number} | {shown}\n{pad} | {}^",
-                " ".repeat(self.caret)
+                " ".repeat(caret)
             )?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", Visible(help))?;
         }
         Ok(())
+    }
+}
+
+/// Text with its control characters escaped (newlines too: a diagnostic's parts are one line
+/// each).
+struct Visible<'a>(&'a str);
+
+impl fmt::Display for Visible<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some((at, c)) = rest.char_indices().find(|(_, c)| c.is_control()) {
+            f.write_str(&rest[..at])?;
+            write!(f, "{}", c.escape_default())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped_with_the_caret_in_place() {
+        let diagnostic = Diagnostic::new(
+            Severity::Error,
+            DiagnosticCode::InvalidCallbackKey,
+            PathBuf::from("a\u{1b}.yaml"),
+            Some(Position {
+                line: 3,
+                column: 8,
+                offset: 0,
+            }),
+            "key `\u{1b}[2J` \r\n0 errors",
+        )
+        .with_source_line("\t\u{7}'\u{1b}[2J{x}': x")
+        .with_help("\u{9b}fix");
+        assert_eq!(
+            diagnostic.to_string(),
+            "a\\u{1b}.yaml:3:8: error: key `\\u{1b}[2J` \\r\\n0 errors\n  |\n3 |  \\u{7}'\\u{1b}[2J{x}': x\n  |                 ^\n  = help: \\u{9b}fix"
+        );
+        // The caret is under the `{` it was under before the escapes.
+        let text = diagnostic.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let caret = lines[3].find('^').expect("caret");
+        assert_eq!(&lines[2][caret..=caret], "{");
     }
 }
