@@ -13,6 +13,7 @@ use crate::signing::unix_now;
 /// resolved or connected; a host name's addresses are checked at delivery time (the target says
 /// `"addresses_checked": false`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DryRun {
     /// The URL as given.
     pub url: String,
@@ -31,6 +32,7 @@ pub struct DryRun {
 /// The outcome of a dry run, tagged by `"outcome"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum DryRunOutcome {
     /// The policy accepts the URL.
     WouldSend {
@@ -68,8 +70,11 @@ pub enum DryRunOutcome {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn dry_run(options: &DeliveryOptions, request: &DeliveryRequest) -> DryRun {
-    let id = request.id.clone().unwrap_or_else(new_message_id);
-    let outcome = match check_url(&options.policy, &request.url) {
+    let id = request
+        .id()
+        .map(str::to_owned)
+        .unwrap_or_else(new_message_id);
+    let outcome = match check_url(options.policy(), request.url()) {
         Err(denied) => DryRunOutcome::Denied(denied),
         Ok(target) => match outgoing_headers(options, request, &id, unix_now()) {
             Ok((headers, ignored_headers)) => DryRunOutcome::WouldSend {
@@ -92,10 +97,10 @@ pub fn dry_run(options: &DeliveryOptions, request: &DeliveryRequest) -> DryRun {
         },
     };
     DryRun {
-        url: request.url.clone(),
-        method: request.method.to_string(),
+        url: request.url().to_owned(),
+        method: request.method().to_string(),
         webhook_id: id,
         outcome,
-        body_bytes: request.body.len(),
+        body_bytes: request.body().len(),
     }
 }

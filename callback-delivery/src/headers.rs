@@ -32,9 +32,9 @@ pub(crate) fn outgoing_headers(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::USER_AGENT, value(&options.user_agent)?);
+    headers.insert(header::USER_AGENT, value(options.user_agent())?);
     let mut content_type_given = false;
-    for (name, v) in &request.headers {
+    for (name, v) in request.headers() {
         let name = HeaderName::from_bytes(name.trim().as_bytes())
             .map_err(|_| format!("invalid header name {name:?}"))?;
         if RESERVED.contains(&name.as_str()) {
@@ -51,8 +51,8 @@ pub(crate) fn outgoing_headers(
         headers.append(name, value(v)?);
     }
     headers.insert(HeaderName::from_static(HEADER_ID), value(id)?);
-    if let Some(secret) = &options.secret {
-        let signed = secret.headers(id, timestamp, &request.body);
+    if let Some(secret) = &options.secret() {
+        let signed = secret.headers(id, timestamp, request.body());
         headers.insert(
             HeaderName::from_static(HEADER_TIMESTAMP),
             value(&signed.timestamp.to_string())?,

@@ -24,10 +24,8 @@
 //! use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest, UrlPolicy};
 //!
 //! // A consumer on this machine: allow-list it explicitly (http is then allowed for it).
-//! let options = DeliveryOptions {
-//!     policy: UrlPolicy::default().with_allowed("127.0.0.1".parse()?),
-//!     ..DeliveryOptions::default()
-//! };
+//! let options =
+//!     DeliveryOptions::default().with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse()?));
 //! let report = Deliverer::new(options)?
 //!     .deliver(&DeliveryRequest::json("http://127.0.0.1:8081/progress", &serde_json::json!({"done": 1})))
 //!     .await;

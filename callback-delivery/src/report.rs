@@ -34,6 +34,7 @@ pub enum FailureKind {
 /// The final outcome. Serialized inline in the report, tagged by `"outcome"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Outcome {
     /// The consumer answered `2xx`.
     Delivered {
@@ -60,6 +61,7 @@ pub enum Outcome {
 
 /// One attempt: when, where, and what came back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Attempt {
     /// 1 for the first attempt.
     pub attempt: u32,
@@ -109,6 +111,7 @@ pub struct Attempt {
 /// A denial reads `"outcome": "denied", "rule": "loopback", "reason": "…"`; a failure
 /// `"outcome": "failed", "kind": "timeout", "error": "…", "attempts": 5`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DeliveryReport {
     /// The URL as given.
     pub url: String,

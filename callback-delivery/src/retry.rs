@@ -3,23 +3,28 @@
 use std::time::{Duration, SystemTime};
 
 /// Retry settings: exponential backoff with full jitter, and how much of a consumer's
-/// `Retry-After` to accept.
+/// `Retry-After` to accept. Built with `with_*` methods from the [`Default`]: 5 attempts, a
+/// first backoff ceiling of 500 ms doubling up to 30 s, `Retry-After` honoured up to 60 s.
 ///
 /// Retried: connection errors (refused, reset, TLS failure), timeouts, `408`, `429` and every
 /// `5xx`. Never retried: other `4xx`, redirects (`3xx`, not followed) and requests that could not
 /// be built.
+///
+/// ```
+/// use std::time::Duration;
+/// use callback_delivery::RetryPolicy;
+///
+/// let retry = RetryPolicy::default().with_max_attempts(3).with_initial_backoff(Duration::from_millis(100));
+/// assert_eq!(retry.max_attempts(), 3);
+/// assert_eq!(retry.ceiling(2), Duration::from_millis(200));
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in all, the first one included (1 = no retry). Default 5.
-    pub max_attempts: u32,
-    /// The backoff ceiling before the first retry; it doubles each retry. Default 500 ms.
-    pub initial_backoff: Duration,
-    /// The largest backoff ceiling. Default 30 s.
-    pub max_backoff: Duration,
-    /// The longest `Retry-After` honoured. A consumer asking for more is not retried: the delivery
-    /// fails with [`FailureKind::RetryAfterTooLong`](super::FailureKind::RetryAfterTooLong).
-    /// Default 60 s.
-    pub max_retry_after: Duration,
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -36,10 +41,57 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retry: one attempt.
     pub fn none() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self::default().with_max_attempts(1)
+    }
+
+    /// Attempts in all, the first one included (1 = no retry; 0 is taken as 1). Default 5.
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// The backoff ceiling before the first retry; it doubles each retry. Default 500 ms.
+    #[must_use]
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The largest backoff ceiling. Default 30 s.
+    #[must_use]
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The longest `Retry-After` honoured. A consumer asking for more is not retried: the
+    /// delivery fails with [`FailureKind::RetryAfterTooLong`](crate::FailureKind::RetryAfterTooLong).
+    /// Default 60 s.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Attempts in all, the first one included (at least 1).
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts.max(1)
+    }
+
+    /// The backoff ceiling before the first retry.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The largest backoff ceiling.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest `Retry-After` honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// The backoff ceiling before retry number `retry` (1 for the first retry):

@@ -139,6 +139,7 @@ impl fmt::Debug for SigningSecret {
 
 /// The Standard Webhooks headers of one signed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignatureHeaders {
     /// `webhook-id`.
     pub id: String,

@@ -124,21 +124,23 @@ fn status(code: u16) -> Response<Full<Bytes>> {
 
 /// Options for tests: 127.0.0.1 allowed, short timeouts and backoffs, signing on.
 fn options() -> DeliveryOptions {
-    DeliveryOptions {
-        policy: UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()),
-        connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_secs(2),
-        deadline: Some(Duration::from_secs(10)),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(80),
-            max_retry_after: Duration::from_secs(2),
-        },
-        max_response_body: 1024,
-        secret: Some(SECRET.parse().unwrap()),
-        ..DeliveryOptions::default()
-    }
+    DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()))
+        .with_connect_timeout(Duration::from_secs(1))
+        .with_timeout(Duration::from_secs(2))
+        .with_deadline(Duration::from_secs(10))
+        .with_retry(retry())
+        .with_max_response_body(1024)
+        .with_secret(SECRET.parse::<SigningSecret>().unwrap())
+}
+
+/// The retries of [`options`]: 4 attempts, 20 ms doubling up to 80 ms, Retry-After up to 2 s.
+fn retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_initial_backoff(Duration::from_millis(20))
+        .with_max_backoff(Duration::from_millis(80))
+        .with_max_retry_after(Duration::from_secs(2))
 }
 
 fn payload(url: &str) -> DeliveryRequest {
@@ -161,7 +163,7 @@ fn deliverer(options: DeliveryOptions) -> Deliverer {
 #[tokio::test]
 async fn a_delivery_that_succeeds() {
     let consumer = Consumer::start(|_| status(200)).await;
-    let request = payload(&consumer.url("/progress")).header("x-trace", "t-1");
+    let request = payload(&consumer.url("/progress")).with_header("x-trace", "t-1");
     let report = deliverer(options()).deliver(&request).await;
 
     assert_eq!(
@@ -195,8 +197,8 @@ async fn a_delivery_that_succeeds() {
 #[tokio::test]
 async fn the_signature_is_verified_and_a_wrong_secret_is_not() {
     let consumer = Consumer::start(|_| status(204)).await;
-    let mut wrong = options();
-    wrong.secret = Some(SigningSecret::from_bytes(*b"another key, twenty-four+").unwrap());
+    let wrong =
+        options().with_secret(SigningSecret::from_bytes(*b"another key, twenty-four+").unwrap());
     let report = deliverer(wrong).deliver(&payload(&consumer.url("/"))).await;
     assert!(report.is_delivered());
     let report = deliverer(options())
@@ -404,9 +406,9 @@ async fn a_consumer_that_never_answers_is_bounded_by_the_timeout() {
             }
         }
     });
-    let mut opts = options();
-    opts.timeout = Duration::from_millis(300);
-    opts.retry.max_attempts = 2;
+    let opts = options()
+        .with_timeout(Duration::from_millis(300))
+        .with_retry(retry().with_max_attempts(2));
     let started = Instant::now();
     let report = deliverer(opts)
         .deliver(&payload(&format!("http://{addr}/")))
@@ -587,8 +589,8 @@ async fn a_host_name_is_resolved_once_and_the_checked_address_is_used() {
         lookups: AtomicUsize::new(0),
         first: "127.0.0.1".parse().unwrap(),
     });
-    let mut opts = options();
-    opts.policy = UrlPolicy::default().with_allowed("consumer.test".parse().unwrap());
+    let opts =
+        options().with_policy(UrlPolicy::default().with_allowed("consumer.test".parse().unwrap()));
     let deliverer = Deliverer::new(opts)
         .unwrap()
         .with_resolver(resolver.clone());
@@ -626,11 +628,10 @@ async fn a_host_name_is_resolved_once_and_the_checked_address_is_used() {
 async fn a_name_resolving_to_a_refused_address_is_denied_without_a_connection() {
     // The name resolves to loopback, which is not allow-listed here: refused before connecting.
     let consumer = Consumer::start(|_| status(200)).await;
-    let mut opts = options();
-    opts.policy = UrlPolicy::default().with_http(true);
-    let deliverer = Deliverer::new(opts)
-        .unwrap()
-        .with_resolver(StaticResolver::new().with("sneaky.test", ["127.0.0.1".parse().unwrap()]));
+    let opts = options().with_policy(UrlPolicy::default().with_http(true));
+    let deliverer = Deliverer::new(opts).unwrap().with_resolver(
+        StaticResolver::new().with_name("sneaky.test", ["127.0.0.1".parse().unwrap()]),
+    );
     let url = format!("http://sneaky.test:{}/", consumer.addr.port());
     let report = deliverer.deliver(&payload(&url)).await;
     match &report.outcome {
@@ -661,8 +662,7 @@ async fn a_name_resolving_to_a_refused_address_is_denied_without_a_connection() 
 #[tokio::test]
 async fn a_loopback_url_that_is_not_allowed_is_denied() {
     let consumer = Consumer::start(|_| status(200)).await;
-    let mut opts = options();
-    opts.policy = UrlPolicy::default().with_http(true);
+    let opts = options().with_policy(UrlPolicy::default().with_http(true));
     let report = deliverer(opts).deliver(&payload(&consumer.url("/"))).await;
     assert!(matches!(&report.outcome, Outcome::Denied(d) if d.rule == DenyRule::Loopback));
     assert!(consumer.seen().is_empty());
@@ -671,11 +671,14 @@ async fn a_loopback_url_that_is_not_allowed_is_denied() {
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_delivery() {
     let consumer = Consumer::start(|_| status(503)).await;
-    let mut opts = options();
-    opts.retry.max_attempts = 100;
-    opts.retry.initial_backoff = Duration::from_millis(100);
-    opts.retry.max_backoff = Duration::from_millis(100);
-    opts.deadline = Some(Duration::from_millis(400));
+    let opts = options()
+        .with_retry(
+            retry()
+                .with_max_attempts(100)
+                .with_initial_backoff(Duration::from_millis(100))
+                .with_max_backoff(Duration::from_millis(100)),
+        )
+        .with_deadline(Duration::from_millis(400));
     let started = Instant::now();
     let report = deliverer(opts).deliver(&payload(&consumer.url("/"))).await;
     assert!(started.elapsed() < Duration::from_millis(1500));
@@ -697,9 +700,9 @@ async fn the_deadline_bounds_the_whole_delivery() {
 async fn reserved_headers_are_the_clients_own() {
     let consumer = Consumer::start(|_| status(200)).await;
     let request = payload(&consumer.url("/"))
-        .header("webhook-id", "forged")
-        .header("Host", "evil.example")
-        .header("content-type", "application/cloudevents+json");
+        .with_header("webhook-id", "forged")
+        .with_header("Host", "evil.example")
+        .with_header("content-type", "application/cloudevents+json");
     let report = deliverer(options()).deliver(&request).await;
     assert!(report.is_delivered());
     assert_eq!(report.ignored_headers, ["webhook-id", "host"]);
@@ -712,7 +715,7 @@ async fn reserved_headers_are_the_clients_own() {
     );
     assert!(seen[0].verified);
 
-    let bad = payload(&consumer.url("/")).header("bad header", "x");
+    let bad = payload(&consumer.url("/")).with_header("bad header", "x");
     let report = deliverer(options()).deliver(&bad).await;
     assert!(matches!(
         report.outcome,

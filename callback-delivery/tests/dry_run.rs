@@ -4,27 +4,28 @@
 
 use std::time::Duration;
 
-use callback_delivery::{DeliveryOptions, DeliveryRequest, RetryPolicy, UrlPolicy, dry_run};
+use callback_delivery::{
+    DeliveryOptions, DeliveryRequest, RetryPolicy, SigningSecret, UrlPolicy, dry_run,
+};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// The options of the client tests: 127.0.0.1 allowed, signing on.
 fn options() -> DeliveryOptions {
-    DeliveryOptions {
-        policy: UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()),
-        connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_secs(2),
-        deadline: Some(Duration::from_secs(10)),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(80),
-            max_retry_after: Duration::from_secs(2),
-        },
-        max_response_body: 1024,
-        secret: Some(SECRET.parse().unwrap()),
-        ..DeliveryOptions::default()
-    }
+    DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()))
+        .with_connect_timeout(Duration::from_secs(1))
+        .with_timeout(Duration::from_secs(2))
+        .with_deadline(Duration::from_secs(10))
+        .with_retry(
+            RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(20))
+                .with_max_backoff(Duration::from_millis(80))
+                .with_max_retry_after(Duration::from_secs(2)),
+        )
+        .with_max_response_body(1024)
+        .with_secret(SECRET.parse::<SigningSecret>().unwrap())
 }
 
 fn payload(url: &str) -> DeliveryRequest {

@@ -85,25 +85,23 @@ async fn tls_consumer(server: rustls::ServerConfig) -> (u16, Arc<AtomicUsize>) {
     (port, served)
 }
 
-fn options(extra_roots: Vec<Vec<u8>>) -> DeliveryOptions {
-    DeliveryOptions {
+fn options(extra_root: String) -> DeliveryOptions {
+    DeliveryOptions::default()
         // The name is not allow-listed: its resolved address is, so https is required.
-        policy: UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()),
-        retry: RetryPolicy::none(),
-        extra_root_certificates: extra_roots,
-        ..DeliveryOptions::default()
-    }
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()))
+        .with_retry(RetryPolicy::none())
+        .with_extra_root_certificate(extra_root)
 }
 
 fn pinned() -> StaticResolver {
-    StaticResolver::new().with("consumer.test", ["127.0.0.1".parse().unwrap()])
+    StaticResolver::new().with_name("consumer.test", ["127.0.0.1".parse().unwrap()])
 }
 
 #[tokio::test]
 async fn https_to_a_pinned_name_with_a_verified_certificate() {
     let pki = new_pki();
     let (port, served) = tls_consumer(pki.server).await;
-    let deliverer = Deliverer::new(options(vec![pki.ca_pem.into_bytes()]))
+    let deliverer = Deliverer::new(options(pki.ca_pem))
         .unwrap()
         .with_resolver(pinned());
     let url = format!("https://consumer.test:{port}/cb");
@@ -143,7 +141,7 @@ async fn an_untrusted_certificate_fails_the_connection() {
     let (port, served) = tls_consumer(pki.server).await;
     // Another CA than the one that issued the consumer's certificate.
     let other = new_pki();
-    let deliverer = Deliverer::new(options(vec![other.ca_pem.into_bytes()]))
+    let deliverer = Deliverer::new(options(other.ca_pem))
         .unwrap()
         .with_resolver(pinned());
     let url = format!("https://consumer.test:{port}/cb");
@@ -184,11 +182,9 @@ async fn an_ipv6_loopback_consumer_when_available() {
             });
         }
     });
-    let opts = DeliveryOptions {
-        policy: UrlPolicy::default().with_allowed("::1".parse().unwrap()),
-        retry: RetryPolicy::none(),
-        ..DeliveryOptions::default()
-    };
+    let opts = DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("::1".parse().unwrap()))
+        .with_retry(RetryPolicy::none());
     let report = Deliverer::new(opts)
         .unwrap()
         .deliver(&DeliveryRequest::json(

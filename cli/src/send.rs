@@ -147,19 +147,17 @@ impl Args {
         for entry in &self.allow {
             policy = policy.with_allowed(entry.clone());
         }
-        DeliveryOptions {
-            policy,
-            connect_timeout: self.connect_timeout,
-            timeout: self.timeout,
-            deadline: Some(self.deadline),
-            retry: RetryPolicy {
-                max_attempts: self.attempts,
-                initial_backoff: self.backoff,
-                ..RetryPolicy::default()
-            },
-            secret,
-            ..DeliveryOptions::default()
-        }
+        DeliveryOptions::default()
+            .with_policy(policy)
+            .with_connect_timeout(self.connect_timeout)
+            .with_timeout(self.timeout)
+            .with_deadline(self.deadline)
+            .with_retry(
+                RetryPolicy::default()
+                    .with_max_attempts(self.attempts)
+                    .with_initial_backoff(self.backoff),
+            )
+            .with_secret(secret)
     }
 }
 
@@ -341,7 +339,7 @@ fn plan(
             return Plan::Done(line, false);
         }
     };
-    let mut request = DeliveryRequest::new(method, url, body.to_vec());
-    request.headers.clone_from(&args.headers);
+    let request =
+        DeliveryRequest::new(method, url, body.to_vec()).with_headers(args.headers.iter().cloned());
     Plan::Send(line, request)
 }

@@ -103,9 +103,9 @@ pub(super) async fn attempt(
         }
     };
     let sent = client
-        .request(request.method.clone(), target.url().clone())
+        .request(request.method().clone(), target.url().clone())
         .headers(headers)
-        .body(request.body.clone())
+        .body(request.body().clone())
         .timeout(timeout)
         .send()
         .await;
@@ -148,7 +148,7 @@ pub(super) async fn attempt(
                 record.location = header_text(header::LOCATION);
             }
             // Read the body, at most the cap, chunk by chunk.
-            let cap = options.max_response_body;
+            let cap = options.max_response_body();
             let mut read: usize = 0;
             let mut body_error = None;
             loop {

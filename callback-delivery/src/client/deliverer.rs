@@ -44,13 +44,11 @@ impl std::error::Error for BuildError {}
 /// (`&self` methods, `Send + Sync`).
 ///
 /// ```no_run
-/// use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest};
+/// use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest, SigningSecret};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let options = DeliveryOptions {
-///     secret: Some("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".parse()?),
-///     ..DeliveryOptions::default()
-/// };
+/// let secret: SigningSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".parse()?;
+/// let options = DeliveryOptions::default().with_secret(secret);
 /// let deliverer = Deliverer::new(options)?;
 /// let request = DeliveryRequest::json("https://consumer.example/progress", &serde_json::json!({"done": 100}));
 /// let report = deliverer.deliver(&request).await;
@@ -74,7 +72,7 @@ impl fmt::Debug for Deliverer {
 impl Deliverer {
     /// A deliverer with the system resolver.
     pub fn new(options: DeliveryOptions) -> Result<Self, BuildError> {
-        let tls = tls_config(&options.extra_root_certificates).map_err(BuildError)?;
+        let tls = tls_config(options.extra_root_certificates()).map_err(BuildError)?;
         Ok(Self {
             options,
             resolver: Arc::new(SystemResolver),
@@ -106,8 +104,8 @@ impl Deliverer {
             .referer(false)
             .retry(reqwest::retry::never())
             .no_proxy()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout())
+            .timeout(options.timeout())
             .dns_resolver(Arc::new(NoLookups));
         if target.is_domain() {
             let addrs: Vec<SocketAddr> = target

@@ -53,9 +53,9 @@ impl StaticResolver {
         Self::default()
     }
 
-    /// Adds a name (case-insensitive, trailing dot ignored).
+    /// Adds a name (case-insensitive, trailing dot ignored) and its addresses.
     #[must_use]
-    pub fn with(mut self, name: &str, addrs: impl IntoIterator<Item = IpAddr>) -> Self {
+    pub fn with_name(mut self, name: &str, addrs: impl IntoIterator<Item = IpAddr>) -> Self {
         self.table
             .entry(normalize_name(name))
             .or_default()

@@ -18,10 +18,13 @@ impl Deliverer {
     /// returns an error: everything that happened is in the report.
     pub async fn deliver(&self, request: &DeliveryRequest) -> DeliveryReport {
         let started = Instant::now();
-        let id = request.id.clone().unwrap_or_else(new_message_id);
+        let id = request
+            .id()
+            .map(str::to_owned)
+            .unwrap_or_else(new_message_id);
         let mut report = DeliveryReport {
-            url: request.url.clone(),
-            method: request.method.to_string(),
+            url: request.url().to_owned(),
+            method: request.method().to_string(),
             webhook_id: id.clone(),
             outcome: Outcome::Failed {
                 kind: FailureKind::Request,
@@ -55,7 +58,7 @@ impl Deliverer {
         };
 
         // 1. The policy, on the URL as written.
-        let mut target = match check_url(&options.policy, &request.url) {
+        let mut target = match check_url(options.policy(), request.url()) {
             Ok(target) => target,
             Err(denied) => return Outcome::Denied(denied),
         };
@@ -68,7 +71,7 @@ impl Deliverer {
         // 2. A host name is resolved once; every address is checked.
         if target.is_domain() {
             let lookup = self.resolver.resolve(target.host(), target.port());
-            let resolved = match tokio::time::timeout(options.connect_timeout, lookup).await {
+            let resolved = match tokio::time::timeout(options.connect_timeout(), lookup).await {
                 Ok(Ok(addrs)) => addrs,
                 Ok(Err(e)) => {
                     return failed(
@@ -87,7 +90,7 @@ impl Deliverer {
                     );
                 }
             };
-            target = match target.with_addresses(&options.policy, &resolved) {
+            target = match target.with_addresses(options.policy(), &resolved) {
                 Ok(target) => target,
                 Err(denied) => return Outcome::Denied(denied),
             };
@@ -101,12 +104,12 @@ impl Deliverer {
         };
 
         // 4. Attempts.
-        let max_attempts = options.retry.max_attempts.max(1);
+        let max_attempts = options.retry().max_attempts().max(1);
         let mut number = 0;
         loop {
             number += 1;
-            let mut timeout = options.timeout;
-            if let Some(deadline) = options.deadline {
+            let mut timeout = options.timeout();
+            if let Some(deadline) = options.deadline() {
                 let left = deadline.saturating_sub(started.elapsed());
                 if left.is_zero() {
                     return failed(
@@ -146,22 +149,22 @@ impl Deliverer {
                 return failed(kind, error, status, number);
             }
             let wait = match retry_after {
-                Some(asked) if asked > options.retry.max_retry_after => {
+                Some(asked) if asked > options.retry().max_retry_after() => {
                     return failed(
                         FailureKind::RetryAfterTooLong,
                         format!(
                             "{error}; Retry-After asks for {} s, more than the {} s allowed",
                             asked.as_secs(),
-                            options.retry.max_retry_after.as_secs()
+                            options.retry().max_retry_after().as_secs()
                         ),
                         status,
                         number,
                     );
                 }
                 Some(asked) => asked,
-                None => options.retry.backoff(number, fastrand::f64()),
+                None => options.retry().backoff(number, fastrand::f64()),
             };
-            if let Some(deadline) = options.deadline
+            if let Some(deadline) = options.deadline()
                 && started.elapsed() + wait >= deadline
             {
                 return failed(

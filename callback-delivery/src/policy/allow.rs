@@ -26,6 +26,7 @@ use super::host::{HostKind, parse_host};
 /// # Ok::<(), callback_delivery::policy::AllowEntryError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AllowEntry {
     /// A host name, exactly (no wildcard). Every address it resolves to is accepted.
     Host(String),

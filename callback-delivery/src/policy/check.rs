@@ -15,6 +15,7 @@ use super::url_policy::UrlPolicy;
 /// The scheme of a checked URL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Scheme {
     /// `http`.
     Http,
@@ -172,7 +173,7 @@ impl UrlPolicy {
 ///
 /// Refusals are checked in this order: the URL must parse; the scheme must be `http` or `https`;
 /// no credentials; the host must not be `localhost`/`*.localhost` or a special-purpose address
-/// (unless allow-listed); then `http` needs [`UrlPolicy::allow_http`] or an allow-listed host. A
+/// (unless allow-listed); then `http` needs [`UrlPolicy::with_http`] or an allow-listed host. A
 /// host name passes with its addresses still to be checked
 /// ([`CheckedTarget::with_addresses`]), unless the name itself is allow-listed.
 ///
@@ -233,7 +234,7 @@ pub fn check_url(policy: &UrlPolicy, url: &str) -> Result<CheckedTarget, Denied>
             (Vec::new(), allowed, host_allowed)
         }
     };
-    if scheme == Scheme::Http && !policy.allow_http && !host_allowed {
+    if scheme == Scheme::Http && !policy.allows_http() && !host_allowed {
         let mut denied = Denied::new(
             DenyRule::HttpNotAllowed,
             "http is not allowed (https only, unless the host is allow-listed or http is allowed)",

@@ -13,6 +13,7 @@ use super::rule::DenyRule;
 /// Serializes as `{"rule": "loopback", "host": …, "address": …, "embedded": …, "reason": …}`
 /// (absent parts left out).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Denied {
     /// The rule that refused.
     pub rule: DenyRule,

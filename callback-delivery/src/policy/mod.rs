@@ -4,9 +4,9 @@
 //! made to call its own internal network (server-side request forgery). [`check_url`] parses the URL
 //! the way a browser does (WHATWG URL parsing, so `127.1`, `2130706433`, `0x7f000001`,
 //! `0177.0.0.1`, `%31%32%37.0.0.1`, full-width digits and a trailing dot all become the IPv4
-//! address they mean) and refuses, unless the [allow-list](UrlPolicy::allow) says otherwise:
+//! address they mean) and refuses, unless the [allow-list](UrlPolicy::with_allowed) says otherwise:
 //!
-//! - a scheme other than `http` and `https`, and `http` unless [`UrlPolicy::allow_http`] is set or
+//! - a scheme other than `http` and `https`, and `http` unless [`UrlPolicy::with_http`] is set or
 //!   the host is allow-listed;
 //! - user information (`https://user:pass@host/`): **refused, not stripped**. Credentials chosen by
 //!   the client have no business in a provider's outgoing call, and silently dropping them would

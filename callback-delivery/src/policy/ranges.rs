@@ -38,6 +38,7 @@ impl Embedding {
 
 /// The IPv4 address an IPv6 address carries, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct Embedded {
     /// The IPv6 form.
     pub form: Embedding,
@@ -47,6 +48,7 @@ pub struct Embedded {
 
 /// Why an address is special-purpose: the rule, and the embedded IPv4 address that decided it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SpecialAddress {
     /// The rule that refuses it.
     pub rule: DenyRule,

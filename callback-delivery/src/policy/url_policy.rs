@@ -9,17 +9,24 @@ use super::allow::AllowEntry;
 use super::denied::Denied;
 use super::ranges::special_purpose;
 
-/// Which callback URLs may be called. The default refuses everything [`check_url`](super::check_url) describes and
-/// allows `https` only.
+/// Which callback URLs may be called. The default refuses everything
+/// [`check_url`](super::check_url) describes and allows `https` only; `with_*` methods open
+/// exceptions. Serializes as `{"allow_http": false, "allow": ["127.0.0.1/32", "hooks.test"]}`.
+///
+/// ```
+/// use callback_delivery::UrlPolicy;
+///
+/// let policy = UrlPolicy::default().with_allowed("10.0.0.0/8".parse()?).with_http(true);
+/// assert!(policy.allows_http());
+/// assert_eq!(policy.allowed()[0].to_string(), "10.0.0.0/8");
+/// assert!(policy.check_url("http://10.1.2.3/hook").is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UrlPolicy {
-    /// Allow `http` for every host (by default only allow-listed hosts may use it).
-    pub allow_http: bool,
-    /// Exceptions: host names and address ranges that may be called even though the rules would
-    /// refuse them. An allow-listed host name is trusted with every address it resolves to, and an
-    /// allow-listed host (a name, or an IP literal inside an allowed range) may use `http`.
-    pub allow: Vec<AllowEntry>,
+    allow_http: bool,
+    allow: Vec<AllowEntry>,
 }
 
 impl UrlPolicy {
@@ -28,18 +35,31 @@ impl UrlPolicy {
         Self::default()
     }
 
-    /// Adds an allow-list entry.
+    /// Adds an exception: a host name or an address range that may be called even though the
+    /// rules would refuse it. An allow-listed host name is trusted with every address it resolves
+    /// to, and an allow-listed host (a name, or an IP literal inside an allowed range) may use
+    /// `http`.
     #[must_use]
     pub fn with_allowed(mut self, entry: AllowEntry) -> Self {
         self.allow.push(entry);
         self
     }
 
-    /// Sets [`allow_http`](Self::allow_http).
+    /// Allows `http` for every host (by default only allow-listed hosts may use it).
     #[must_use]
     pub fn with_http(mut self, allow_http: bool) -> Self {
         self.allow_http = allow_http;
         self
+    }
+
+    /// Whether `http` is allowed for every host.
+    pub fn allows_http(&self) -> bool {
+        self.allow_http
+    }
+
+    /// The allow-list, in the order given.
+    pub fn allowed(&self) -> &[AllowEntry] {
+        &self.allow
     }
 
     /// The allow-list range that contains `ip` (an IPv4-mapped address also matches the range of

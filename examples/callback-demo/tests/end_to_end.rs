@@ -33,20 +33,19 @@ fn secret() -> SigningSecret {
 
 /// Short timeouts and backoffs, 127.0.0.1 allowed, signed with the demo secret.
 fn delivery() -> DeliveryOptions {
-    DeliveryOptions {
-        policy: UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()),
-        secret: Some(secret()),
-        connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_secs(2),
-        deadline: Some(Duration::from_secs(10)),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(100),
-            max_retry_after: Duration::from_secs(1),
-        },
-        ..DeliveryOptions::default()
-    }
+    DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()))
+        .with_secret(secret())
+        .with_connect_timeout(Duration::from_secs(1))
+        .with_timeout(Duration::from_secs(2))
+        .with_deadline(Duration::from_secs(10))
+        .with_retry(
+            RetryPolicy::default()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(20))
+                .with_max_backoff(Duration::from_millis(100))
+                .with_max_retry_after(Duration::from_secs(1)),
+        )
 }
 
 fn provider_config(delivery: DeliveryOptions) -> ProviderConfig {
@@ -287,10 +286,7 @@ async fn a_stalled_attempt_times_out_and_is_retried() {
         stall_first: Some((1, Duration::from_secs(3))),
         ..ConsumerConfig::default()
     };
-    let options = DeliveryOptions {
-        timeout: Duration::from_millis(300),
-        ..delivery()
-    };
+    let options = delivery().with_timeout(Duration::from_millis(300));
     let mut demo = Demo::start(consumer, provider_config(options)).await;
     let progress_url = demo.consumer_url("/progress/8");
     let started = Instant::now();
@@ -380,10 +376,7 @@ async fn an_invalid_payload_is_not_sent() {
 async fn the_default_policy_refuses_a_loopback_callback_without_connecting() {
     // No allow-list (http allowed, so that the address decides): the consumer's 127.0.0.1
     // address is refused before any connection.
-    let options = DeliveryOptions {
-        policy: UrlPolicy::default().with_http(true),
-        ..delivery()
-    };
+    let options = delivery().with_policy(UrlPolicy::default().with_http(true));
     let mut demo = Demo::start(ConsumerConfig::default(), provider_config(options)).await;
     let progress_url = demo.consumer_url("/progress/11");
     assert_eq!(demo.start_job("11", Some(&progress_url)).await.0, 202);

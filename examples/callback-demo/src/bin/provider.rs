@@ -62,20 +62,19 @@ async fn run(args: Args) -> Result<(), String> {
     for entry in &args.allow {
         policy = policy.with_allowed(entry.clone());
     }
-    let delivery = DeliveryOptions {
-        policy,
-        secret: Some(callback_demo::secret(args.secret.as_deref())?),
-        connect_timeout: Duration::from_secs(2),
-        timeout: Duration::from_millis(args.timeout_ms),
-        deadline: Some(Duration::from_secs(30)),
-        retry: RetryPolicy {
-            max_attempts: args.attempts.max(1),
-            initial_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(4),
-            max_retry_after: Duration::from_secs(10),
-        },
-        ..DeliveryOptions::default()
-    };
+    let delivery = DeliveryOptions::default()
+        .with_policy(policy)
+        .with_secret(callback_demo::secret(args.secret.as_deref())?)
+        .with_connect_timeout(Duration::from_secs(2))
+        .with_timeout(Duration::from_millis(args.timeout_ms))
+        .with_deadline(Duration::from_secs(30))
+        .with_retry(
+            RetryPolicy::default()
+                .with_max_attempts(args.attempts.max(1))
+                .with_initial_backoff(Duration::from_millis(250))
+                .with_max_backoff(Duration::from_secs(4))
+                .with_max_retry_after(Duration::from_secs(10)),
+        );
     let config = ProviderConfig {
         step_interval: Duration::from_millis(args.step_ms),
         ..ProviderConfig::new(delivery)
