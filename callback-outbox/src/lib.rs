@@ -48,11 +48,11 @@
 //!
 //! 1. **Every committed enqueue is delivered at least once, or ends `dead` or `cancelled`** —
 //!    across a worker killed at any moment (between the claim and the send, between the send
-//!    and the record, or anywhere else) and across a restart of the database: `crash.rs`
-//!    (`kill_at_random_moments`, `kill_after_the_claim`, `kill_after_the_send`),
-//!    `postgres_nodes.rs`.
-//! 2. **An enqueue whose transaction rolled back is never sent**: `crash.rs` (the checker's
-//!    "unexpected" set), `conformance.rs`
+//!    and the record, or anywhere else) and across a restart of the database: an attempt whose
+//!    result was not recorded keeps its message `in-flight` until the lease expires, and the
+//!    next claim takes it back: `conformance.rs` (`a_stale_claim_cannot_change_the_state`,
+//!    `an_expired_last_attempt_is_dead`), `model.rs`.
+//! 2. **An enqueue whose transaction rolled back is never sent**: `conformance.rs`
 //!    (`transactional_enqueue_commits_or_rolls_back_with_the_caller`).
 //! 3. **The id and the body never change**: every attempt and every replay carries the message
 //!    id as `webhook-id` and the exact bytes stored; the `webhook-timestamp` and the signature
@@ -61,13 +61,14 @@
 //!    (`worker_delivers_with_the_same_id_and_body_and_a_fresh_signature`,
 //!    `worker_looks_the_secret_up_at_each_attempt`,
 //!    `replay_keeps_id_and_body_and_starts_a_round`).
-//! 4. **Duplicates only after a lease expired**: a message is sent again only when its claim's
-//!    lease ran out before a result was recorded (the worker died or stalled), so a crash
-//!    causes at most one extra send per message in flight: `crash.rs` (the duplicate bound),
-//!    `conformance.rs` (`concurrent_claimants_never_share_a_message`).
-//! 5. **A worker paused past its lease changes nothing**: its late result is `superseded`:
-//!    `crash.rs` (`paused_worker_is_superseded`), `model.rs` (the state machine against a
-//!    model), `conformance.rs` (`a_stale_claim_cannot_change_the_state`).
+//! 4. **Duplicates only after a lease expired**: a message is claimed again only when it is due
+//!    or its claim's lease ran out before a result was recorded (the worker died or stalled), so
+//!    a crash causes at most one extra send per message in flight: `conformance.rs`
+//!    (`concurrent_claimants_never_share_a_message`), `model.rs`.
+//! 5. **A worker paused past its lease changes nothing**: its late result is `superseded` and
+//!    the state its successor wrote stays: `conformance.rs`
+//!    (`a_stale_claim_cannot_change_the_state`), `model.rs` (random sequences against a model,
+//!    stale records included).
 //! 6. **No ordering promise**: messages are claimed oldest due first, but attempts run
 //!    concurrently and retries reorder them. Consumers deduplicate on `webhook-id`.
 //!
