@@ -831,12 +831,10 @@ async fn migrations_are_idempotent_and_kept_apart(db: &TestDb) {
 // ---- The worker, against a consumer on 127.0.0.1.
 
 fn delivery() -> DeliveryOptions {
-    DeliveryOptions {
-        policy: UrlPolicy::default().with_allowed("127.0.0.0/8".parse().unwrap()),
-        connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_secs(2),
-        ..DeliveryOptions::default()
-    }
+    DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.0/8".parse().unwrap()))
+        .with_connect_timeout(Duration::from_secs(1))
+        .with_timeout(Duration::from_secs(2))
 }
 
 fn schedule(text: &str) -> Schedule {
@@ -1001,10 +999,7 @@ async fn worker_checks_the_url_policy_at_each_attempt(db: &TestDb) {
     let new = message(&consumer.url("/cb"), b"{}");
     outbox.enqueue(std::slice::from_ref(&new)).await.unwrap();
     // The default policy refuses loopback: dead at once, and nothing reaches the consumer.
-    let strict = DeliveryOptions {
-        policy: UrlPolicy::default(),
-        ..delivery()
-    };
+    let strict = delivery().with_policy(UrlPolicy::default());
     let reports = drain(
         Worker::new(outbox.clone(), strict)
             .schedule(schedule("50ms"))
@@ -1092,10 +1087,7 @@ async fn worker_retries_timeouts(db: &TestDb) {
     .await;
     let new = message(&consumer.url("/slow"), b"{}");
     outbox.enqueue(std::slice::from_ref(&new)).await.unwrap();
-    let options = DeliveryOptions {
-        timeout: Duration::from_millis(300),
-        ..delivery()
-    };
+    let options = delivery().with_timeout(Duration::from_millis(300));
     let reports = drain(
         Worker::new(outbox.clone(), options)
             .schedule(schedule("50ms"))

@@ -38,11 +38,12 @@ pub(crate) struct Clients {
 const MAX_CLIENTS: usize = 16;
 
 impl Clients {
-    pub(crate) fn new(mut options: DeliveryOptions, resolver: Option<Arc<dyn Resolve>>) -> Self {
+    pub(crate) fn new(options: DeliveryOptions, resolver: Option<Arc<dyn Resolve>>) -> Self {
         // One attempt per claim: retries are the outbox's, durable, on its schedule.
-        options.retry = RetryPolicy::none();
-        options.deadline = None;
-        options.secret = None;
+        let options = options
+            .with_retry(RetryPolicy::none())
+            .with_deadline(None)
+            .with_secret(None);
         Self {
             options,
             resolver,
@@ -56,8 +57,7 @@ impl Clients {
         if let Some(client) = clients.get(&key) {
             return Ok(client.clone());
         }
-        let mut options = self.options.clone();
-        options.secret = secret;
+        let options = self.options.clone().with_secret(secret);
         let mut deliverer = Deliverer::new(options).map_err(|e| e.to_string())?;
         if let Some(resolver) = &self.resolver {
             deliverer = deliverer.with_resolver(resolver.clone());
@@ -103,9 +103,9 @@ impl Clients {
                 };
             }
         };
-        let mut request = DeliveryRequest::new(method, message.url.clone(), message.body.to_vec())
-            .with_id(message.id.clone());
-        request.headers.clone_from(&message.headers);
+        let request = DeliveryRequest::new(method, message.url.clone(), message.body.clone())
+            .with_id(message.id.clone())
+            .with_headers(message.headers.iter().cloned());
         response_of(&client.deliver(&request).await)
     }
 }
@@ -143,6 +143,10 @@ fn response_of(report: &DeliveryReport) -> Response {
                 _ if status.is_some() => Failure::Status,
                 _ => Failure::Transport,
             });
+        }
+        other => {
+            response.failure = Some(Failure::Transport);
+            response.error = Some(format!("unexpected delivery outcome: {other:?}"));
         }
     }
     response

@@ -240,7 +240,7 @@ impl Worker {
 
     fn effective_lease(&self) -> Duration {
         self.lease
-            .unwrap_or(self.delivery.timeout * 2 + Duration::from_secs(10))
+            .unwrap_or(self.delivery.timeout() * 2 + Duration::from_secs(10))
     }
 
     fn check(&self) -> Result<(), OutboxError> {
@@ -254,7 +254,7 @@ impl Worker {
         if self.per_origin == 0 {
             return settings("the concurrency per origin must be at least 1".into());
         }
-        let longest = self.delivery.connect_timeout + self.delivery.timeout;
+        let longest = self.delivery.connect_timeout() + self.delivery.timeout();
         if self.effective_lease() <= longest {
             return settings(format!(
                 "the lease ({}) must be longer than an attempt can take (connect timeout and \
