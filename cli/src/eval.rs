@@ -1,7 +1,8 @@
 //! `oas-callbacks eval EXPR_OR_TEMPLATE (--exchange FILE | --request FILE [--response FILE])`.
 //!
 //! An argument that starts with `$` is an expression, anything else a template. A string value is
-//! printed as it is, any other value as compact JSON. Exit status: 0 evaluated; 1 the expression
+//! printed as it is (on a terminal, with control characters escaped), any other value as
+//! compact JSON. Exit status: 0 evaluated; 1 the expression
 //! or template does not parse, or cannot be evaluated against the exchange; 2 a file is missing,
 //! unreadable or not an exchange.
 
@@ -54,6 +55,6 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
         Compiled::Template(template) => template.render(&exchange),
     }
     .map_err(|err| CliError::invalid(err.to_string()))?;
-    output::line(text)?;
+    output::data(&text)?;
     Ok(Outcome::Success)
 }

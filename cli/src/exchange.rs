@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
 
 use crate::error::{CliError, ErrorKind};
-use crate::input;
-use crate::limits;
+use crate::limits::Limits;
+use crate::{input, yaml};
 
 /// The exchange an expression is evaluated against: an exchange file, or a request file and an
 /// optional response file. Each file is an exchange file (JSON or YAML) or a raw HTTP/1.1
@@ -79,19 +79,22 @@ fn detect(text: &str) -> Format {
 
 /// The top-level keys of a structured (JSON or YAML) file, to tell an exchange file from a bare
 /// request or response object.
-fn top_level_keys(text: &str, format: Format) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = deserialize(text, format)?;
+fn top_level_keys(text: &str, format: Format, limits: &Limits) -> Result<Vec<String>, String> {
+    let value: serde_json::Value = deserialize(text, format, limits)?;
     match value {
         serde_json::Value::Object(map) => Ok(map.keys().cloned().collect()),
         _ => Err("expected a mapping (an exchange file) or a raw HTTP/1.1 message".to_owned()),
     }
 }
 
-fn deserialize<T: serde::de::DeserializeOwned>(text: &str, format: Format) -> Result<T, String> {
+fn deserialize<T: serde::de::DeserializeOwned + Send>(
+    text: &str,
+    format: Format,
+    limits: &Limits,
+) -> Result<T, String> {
     match format {
         Format::Json => serde_json::from_str(text).map_err(|err| input::json_error(&err)),
-        _ => serde_saphyr::from_str_with_options(text, limits::yaml_options())
-            .map_err(|err| input::yaml_error(&err)),
+        _ => yaml::from_str(text, limits),
     }
 }
 
@@ -103,7 +106,12 @@ enum Loaded {
 }
 
 /// Reads a file that should hold a request (`want_response == false`) or a response.
-fn load_file(path: &Path, scheme: &str, want_response: bool) -> Result<Loaded, CliError> {
+fn load_file(
+    path: &Path,
+    scheme: &str,
+    want_response: bool,
+    limits: &Limits,
+) -> Result<Loaded, CliError> {
     let bytes = input::read_file(path)?;
     let context = |err: String| CliError::usage_or_io(format!("{}: {err}", path.display()));
     // A raw HTTP message may hold bytes that are not UTF-8 (obs-text in a header field, a
@@ -120,18 +128,18 @@ fn load_file(path: &Path, scheme: &str, want_response: bool) -> Result<Loaded, C
     }
     // Not UTF-8: the file cannot be understood, an I/O error like any unreadable file.
     let text = input::utf8(path, &bytes).map_err(|err| err.with_kind(ErrorKind::UsageOrIo))?;
-    let keys = top_level_keys(text, format).map_err(context)?;
+    let keys = top_level_keys(text, format, limits).map_err(context)?;
     let has = |key: &str| keys.iter().any(|k| k == key);
     if has("request") {
-        deserialize(text, format)
+        deserialize(text, format, limits)
             .map(Loaded::Exchange)
             .map_err(context)
     } else if has("method") || has("url") {
-        deserialize(text, format)
+        deserialize(text, format, limits)
             .map(Loaded::Request)
             .map_err(context)
     } else if has("status") {
-        deserialize(text, format)
+        deserialize(text, format, limits)
             .map(Loaded::Response)
             .map_err(context)
     } else {
@@ -146,6 +154,7 @@ impl ExchangeArgs {
     /// Loads the exchange the options name, or says why not (an I/O error, exit status 2: a
     /// file that cannot be read or understood).
     pub(crate) fn load(&self) -> Result<OwnedExchange, CliError> {
+        let limits = Limits::from_env()?;
         let (request_path, response_path) = match (&self.exchange, &self.request) {
             (Some(exchange), _) => (exchange, None),
             (None, Some(request)) => (request, self.response.as_ref()),
@@ -155,7 +164,7 @@ impl ExchangeArgs {
                 ));
             }
         };
-        let mut exchange = match load_file(request_path, &self.scheme, false)? {
+        let mut exchange = match load_file(request_path, &self.scheme, false, &limits)? {
             Loaded::Exchange(exchange) => exchange,
             Loaded::Request(request) => OwnedExchange::new(request),
             Loaded::Response(_) => {
@@ -166,7 +175,7 @@ impl ExchangeArgs {
             }
         };
         if let Some(path) = response_path {
-            exchange.response = Some(match load_file(path, &self.scheme, true)? {
+            exchange.response = Some(match load_file(path, &self.scheme, true, &limits)? {
                 Loaded::Response(response) => response,
                 Loaded::Exchange(OwnedExchange {
                     response: Some(response),

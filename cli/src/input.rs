@@ -6,7 +6,6 @@ use std::io::Read as _;
 use std::path::Path;
 
 use expr_eval::MAX_JSON_DEPTH;
-use oas_callbacks::LoadLimits;
 
 use crate::error::CliError;
 use crate::limits::{self, MAX_FILE_BYTES_VAR};
@@ -20,7 +19,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::new();
-    file.take(limit as u64 + 1)
+    file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() > limit {
@@ -59,33 +58,6 @@ pub(crate) fn json_error(err: &serde_json::Error) -> String {
     }
 }
 
-/// A serde-saphyr error in words (its first line), naming the limit when it hit one.
-pub(crate) fn yaml_error(err: &serde_saphyr::Error) -> String {
-    let limits = LoadLimits::default();
-    let message = err.to_string();
-    let first = message.lines().next().unwrap_or("").trim();
-    let first = first.strip_prefix("error: ").unwrap_or(first).to_owned();
-    let named = if first.contains("RecordedAnchorEvents") || first.contains("alias replay limit") {
-        format!(
-            "YAML aliases expand to more than {} nodes (the alias expansion limit)",
-            limits.max_yaml_alias_nodes
-        )
-    } else if first.contains("Aliases {") {
-        format!(
-            "more than {} YAML alias uses (the alias limit)",
-            limits.max_yaml_aliases
-        )
-    } else if first.contains("Depth {") || first.contains("recursion limit exceeded") {
-        format!(
-            "sequences and mappings nested more than {} levels deep (the nesting limit)",
-            limits.max_depth
-        )
-    } else {
-        return first;
-    };
-    format!("{named}: {first}")
-}
-
 /// A JSON payload file (`validate --body`, `send --body`): its bytes and its value, read within
 /// the size limit, UTF-8, JSON within the nesting limit. Exit status 2 when the file cannot be
 /// read, 1 when it is not a JSON payload.
@@ -113,19 +85,6 @@ mod tests {
         assert_eq!(
             json_error(&err),
             "arrays and objects nested more than 127 levels deep (the JSON nesting limit) at line 1 column 128"
-        );
-    }
-
-    #[test]
-    fn names_the_yaml_limits() {
-        let deep = format!("a: {}{}", "[".repeat(1000), "]".repeat(1000));
-        let err =
-            serde_saphyr::from_str_with_options::<serde_json::Value>(&deep, limits::yaml_options())
-                .expect_err("too deep");
-        assert!(
-            yaml_error(&err).starts_with("sequences and mappings nested more than 127 levels deep"),
-            "{}",
-            yaml_error(&err)
         );
     }
 }

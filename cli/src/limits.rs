@@ -1,48 +1,199 @@
-//! The limits of what a command reads, with their defaults and the environment variables that
-//! change them.
+//! The limits of what a command reads, with their defaults (those of [`LoadLimits`]) and the
+//! environment variables that change them. Every file a command reads is held to them:
+//! documents and the files they reference, exchange files, raw HTTP messages, payloads.
+
+use std::num::IntErrorKind;
 
 use oas_callbacks::LoadLimits;
 
 use crate::error::CliError;
 
-/// The environment variable that sets the largest file a command reads, in bytes (default
-/// 64 MiB, [`LoadLimits::max_file_bytes`]'s default). It applies to every file: documents and
-/// the files they reference, exchange files, raw HTTP messages and payloads.
+/// The largest file a command reads, in bytes (default 64 MiB).
 pub(crate) const MAX_FILE_BYTES_VAR: &str = "OAS_CALLBACKS_MAX_FILE_BYTES";
+/// The most YAML alias (`*name`) uses in one file (default 10,000).
+pub(crate) const MAX_YAML_ALIASES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIASES";
+/// The most YAML nodes that anchors may record and aliases may replay in one file (default
+/// 100,000).
+pub(crate) const MAX_YAML_ALIAS_NODES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIAS_NODES";
 
-/// The largest file a command reads: `$OAS_CALLBACKS_MAX_FILE_BYTES`, else the default.
-pub(crate) fn max_file_bytes() -> Result<usize, CliError> {
-    match std::env::var(MAX_FILE_BYTES_VAR) {
-        Err(std::env::VarError::NotPresent) => Ok(LoadLimits::default().max_file_bytes),
-        Ok(text) => text.trim().parse().map_err(|_| {
-            CliError::usage_or_io(format!(
-                "{MAX_FILE_BYTES_VAR} must be a number of bytes, not `{text}`"
-            ))
-        }),
-        Err(std::env::VarError::NotUnicode(_)) => Err(CliError::usage_or_io(format!(
-            "{MAX_FILE_BYTES_VAR} must be a number of bytes"
-        ))),
+/// The limits in force for this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// `$OAS_CALLBACKS_MAX_FILE_BYTES`.
+    pub(crate) max_file_bytes: usize,
+    /// `$OAS_CALLBACKS_MAX_YAML_ALIASES`.
+    pub(crate) max_yaml_aliases: usize,
+    /// `$OAS_CALLBACKS_MAX_YAML_ALIAS_NODES`.
+    pub(crate) max_yaml_alias_nodes: usize,
+    /// The deepest nesting of a YAML exchange file: that of every JSON body
+    /// ([`expr_eval::MAX_JSON_DEPTH`], serde_json's fixed limit), so that an exchange means the
+    /// same in JSON and in YAML.
+    pub(crate) max_depth: usize,
+}
+
+impl Limits {
+    /// The defaults, with what the environment sets. A variable that is not a number is a
+    /// usage error that names it.
+    pub(crate) fn from_env() -> Result<Self, CliError> {
+        Self::from_lookup(|var| std::env::var(var))
+    }
+
+    fn from_lookup(
+        lookup: impl Fn(&str) -> Result<String, std::env::VarError>,
+    ) -> Result<Self, CliError> {
+        let defaults = LoadLimits::default();
+        let setting = |var: &str, default: usize, unit: &str| match lookup(var) {
+            Err(std::env::VarError::NotPresent) => Ok(default),
+            Ok(text) => count(&text).ok_or_else(|| {
+                CliError::usage_or_io(format!("{var} must be a number of {unit}, not `{text}`"))
+            }),
+            Err(std::env::VarError::NotUnicode(_)) => Err(CliError::usage_or_io(format!(
+                "{var} must be a number of {unit}"
+            ))),
+        };
+        Ok(Limits {
+            max_file_bytes: setting(MAX_FILE_BYTES_VAR, defaults.max_file_bytes, "bytes")?,
+            max_yaml_aliases: setting(
+                MAX_YAML_ALIASES_VAR,
+                defaults.max_yaml_aliases,
+                "alias uses",
+            )?,
+            max_yaml_alias_nodes: setting(
+                MAX_YAML_ALIAS_NODES_VAR,
+                defaults.max_yaml_alias_nodes,
+                "nodes",
+            )?,
+            max_depth: expr_eval::MAX_JSON_DEPTH,
+        })
+    }
+
+    /// The limits documents are loaded with: the defaults, with the settings above.
+    pub(crate) fn load_limits(&self) -> LoadLimits {
+        let mut limits = LoadLimits::default();
+        limits.max_file_bytes = self.max_file_bytes;
+        limits.max_yaml_aliases = self.max_yaml_aliases;
+        limits.max_yaml_alias_nodes = self.max_yaml_alias_nodes;
+        limits
     }
 }
 
-/// The limits documents are loaded with: the defaults, with the file size limit above.
-pub(crate) fn load_limits() -> Result<LoadLimits, CliError> {
-    let mut limits = LoadLimits::default();
-    limits.max_file_bytes = max_file_bytes()?;
-    Ok(limits)
+/// The largest file a command reads: `$OAS_CALLBACKS_MAX_FILE_BYTES`, else the default.
+pub(crate) fn max_file_bytes() -> Result<usize, CliError> {
+    Limits::from_env().map(|limits| limits.max_file_bytes)
 }
 
-/// Options for reading a YAML exchange file with serde-saphyr: the same nesting and alias
-/// limits as documents ([`LoadLimits`]' defaults).
-pub(crate) fn yaml_options() -> serde_saphyr::Options {
-    let limits = LoadLimits::default();
-    let mut budget = serde_saphyr::budget::Budget::default();
-    budget.max_depth = limits.max_depth;
-    budget.flow_nesting_limit = limits.max_depth;
-    budget.max_aliases = limits.max_yaml_aliases;
-    budget.max_recorded_anchor_events = limits.max_yaml_alias_nodes;
-    let mut options = serde_saphyr::Options::default();
-    options.alias_limits.max_total_replayed_events = limits.max_yaml_alias_nodes;
-    options.budget = Some(budget);
-    options
+/// The limits documents are loaded with.
+pub(crate) fn load_limits() -> Result<LoadLimits, CliError> {
+    Limits::from_env().map(|limits| limits.load_limits())
+}
+
+/// A count written in decimal, surrounding white space ignored. A number too large to mean
+/// anything saturates at the largest buffer there can be (`isize::MAX` bytes), which no limit
+/// check can overflow past (`limit + 1` is computed when a file is read): "no limit".
+fn count(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let largest = isize::MAX.unsigned_abs();
+    match text.parse::<usize>() {
+        Ok(n) => Some(n.min(largest)),
+        Err(err) if *err.kind() == IntErrorKind::PosOverflow => Some(largest),
+        Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Limits, CliError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Limits::from_lookup(|var| {
+            vars.iter()
+                .find(|(k, _)| k == var)
+                .map(|(_, v)| v.clone())
+                .ok_or(std::env::VarError::NotPresent)
+        })
+    }
+
+    #[test]
+    fn defaults_are_the_document_loader_s() {
+        let limits = with(&[]).expect("defaults");
+        let defaults = LoadLimits::default();
+        assert_eq!(limits.max_file_bytes, defaults.max_file_bytes);
+        assert_eq!(limits.max_yaml_aliases, defaults.max_yaml_aliases);
+        assert_eq!(limits.max_yaml_alias_nodes, defaults.max_yaml_alias_nodes);
+        assert_eq!(limits.load_limits(), defaults);
+        assert_eq!(limits.max_depth, 127);
+    }
+
+    #[test]
+    fn each_variable_sets_its_limit_for_documents_too() {
+        let limits = with(&[
+            (MAX_FILE_BYTES_VAR, " 1000\n"),
+            (MAX_YAML_ALIASES_VAR, "5"),
+            (MAX_YAML_ALIAS_NODES_VAR, "70"),
+        ])
+        .expect("numbers");
+        assert_eq!(
+            (
+                limits.max_file_bytes,
+                limits.max_yaml_aliases,
+                limits.max_yaml_alias_nodes
+            ),
+            (1000, 5, 70)
+        );
+        let load = limits.load_limits();
+        assert_eq!(
+            (
+                load.max_file_bytes,
+                load.max_yaml_aliases,
+                load.max_yaml_alias_nodes
+            ),
+            (1000, 5, 70)
+        );
+    }
+
+    #[test]
+    fn huge_values_saturate_instead_of_overflowing() {
+        let largest = isize::MAX.unsigned_abs();
+        for huge in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999999999999999999999",
+            "9223372036854775808",
+        ] {
+            let limits = with(&[(MAX_FILE_BYTES_VAR, huge), (MAX_YAML_ALIAS_NODES_VAR, huge)])
+                .expect("a number, however large");
+            assert_eq!(limits.max_file_bytes, largest, "{huge}");
+            assert_eq!(limits.max_yaml_alias_nodes, largest, "{huge}");
+            // What reading a file computes stays in range.
+            assert!((limits.max_file_bytes as u64).checked_add(1).is_some());
+        }
+        assert_eq!(
+            with(&[(MAX_FILE_BYTES_VAR, "0")])
+                .expect("zero")
+                .max_file_bytes,
+            0
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_number_is_refused_by_name() {
+        for (var, unit) in [
+            (MAX_FILE_BYTES_VAR, "bytes"),
+            (MAX_YAML_ALIASES_VAR, "alias uses"),
+            (MAX_YAML_ALIAS_NODES_VAR, "nodes"),
+        ] {
+            for bad in ["lots", "-1", "", "1e6", "0x10", "12 MB", "+-3"] {
+                let err = with(&[(var, bad)]).expect_err("not a number");
+                assert_eq!(err.status(), 2);
+                assert_eq!(
+                    err.to_string(),
+                    format!("error: {var} must be a number of {unit}, not `{bad}`")
+                );
+            }
+        }
+    }
 }

@@ -25,6 +25,7 @@ mod resolve;
 mod send;
 mod terminal;
 mod validate;
+mod yaml;
 
 use error::{CliError, Outcome};
 

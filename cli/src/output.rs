@@ -7,7 +7,7 @@
 //! escaped as well (`\u009b`), which JSON allows and which leaves the value the same.
 
 use std::fmt::Display;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
 
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
@@ -18,6 +18,22 @@ use crate::error::CliError;
 pub(crate) fn line(text: impl Display) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     writeln!(out, "{text}").map_err(write_error)
+}
+
+/// Prints a result that is data given back as it is (`eval`'s string values, `parse`'s
+/// canonical forms), then a newline. Into a pipe or a file it goes unchanged; on a terminal,
+/// control characters other than the newline are shown escaped, as `ls` and `git` show file
+/// names, so that a value from an exchange cannot drive the terminal.
+pub(crate) fn data(text: &str) -> Result<(), CliError> {
+    line(for_terminal(text, io::stdout().is_terminal()))
+}
+
+fn for_terminal(text: &str, is_terminal: bool) -> std::borrow::Cow<'_, str> {
+    if is_terminal {
+        crate::terminal::escape_lines(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Prints a value as compact JSON on one line.
@@ -185,6 +201,16 @@ mod tests {
         let pretty = String::from_utf8(to_json(&value, PrettyFormatter::new()).expect("json"))
             .expect("UTF-8");
         assert_eq!(pretty, serde_json::to_string_pretty(&value).expect("json"));
+    }
+
+    #[test]
+    fn data_is_escaped_for_a_terminal_only() {
+        let value = "line one\n\u{1b}]0;title\u{7}\tline two\u{9b}";
+        assert_eq!(for_terminal(value, false), value);
+        assert_eq!(
+            for_terminal(value, true),
+            "line one\n\\u{1b}]0;title\\u{7}\\tline two\\u{9b}"
+        );
     }
 
     #[test]

@@ -24,14 +24,14 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
         if args.json {
             output::json_line(&TemplateTree::new(&template))?;
         } else {
-            output::line(&template)?;
+            output::data(&template.to_string())?;
         }
     } else {
         let expression = Expression::parse(&args.input)?;
         if args.json {
             output::json_line(&ExpressionTree::new(&expression))?;
         } else {
-            output::line(&expression)?;
+            output::data(&expression.to_string())?;
         }
     }
     Ok(Outcome::Success)

@@ -546,3 +546,205 @@ fn a_raw_request_with_10_000_header_fields() {
         "the request has more than 256 header fields (the limit, MAX_HEADERS)",
     );
 }
+
+/// Succeeds with `env` and returns stdout.
+fn succeeds_with(args: &[&str], env: &[(&str, &str)]) -> String {
+    let run = run(args, env);
+    assert_eq!(run.code, Some(0), "{args:?} {env:?}: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.stdout
+}
+
+/// Issue 10, finding 9: `OAS_CALLBACKS_MAX_FILE_BYTES=18446744073709551615` made every file read
+/// as empty in release builds (`limit + 1` wrapped to 0) and panicked in debug builds. A value
+/// that large means "no limit": it saturates, and every command reads its files.
+#[test]
+fn a_huge_file_size_limit_means_no_limit_and_never_overflows() {
+    let spec = example("progress-api.yaml");
+    for huge in [
+        "18446744073709551615",
+        "18446744073709551616",
+        "9223372036854775808",
+        "340282366920938463463374607431768211456",
+    ] {
+        let env = [("OAS_CALLBACKS_MAX_FILE_BYTES", huge)];
+        assert_eq!(
+            succeeds_with(
+                &[
+                    "eval",
+                    "$method",
+                    "--exchange",
+                    &example("spec-exchange.json")
+                ],
+                &env
+            ),
+            "POST\n"
+        );
+        assert_eq!(
+            succeeds_with(
+                &[
+                    "eval",
+                    "$request.header.Host",
+                    "--request",
+                    &example("spec-request.http")
+                ],
+                &env
+            ),
+            "example.org\n"
+        );
+        succeeds_with(&["check", &spec], &env);
+        let resolved = succeeds_with(
+            &[
+                "resolve",
+                &spec,
+                "--operation",
+                "startJob",
+                "--exchange",
+                &example("progress-exchange.json"),
+            ],
+            &env,
+        );
+        assert!(
+            resolved.contains("https://client.example.net/progress/42"),
+            "{resolved}"
+        );
+        assert_eq!(
+            succeeds_with(
+                &[
+                    "validate",
+                    &spec,
+                    "--operation",
+                    "startJob",
+                    "--callback",
+                    "progress",
+                    "--body",
+                    &example("progress-payload.json"),
+                ],
+                &env
+            ),
+            "valid\n"
+        );
+    }
+    // Not a number at all: refused by name, whatever the command.
+    for bad in ["-1", "1e9", "64MiB", ""] {
+        fails(
+            &["check", &spec],
+            &[("OAS_CALLBACKS_MAX_FILE_BYTES", bad)],
+            2,
+            &format!("OAS_CALLBACKS_MAX_FILE_BYTES must be a number of bytes, not `{bad}`"),
+        );
+    }
+}
+
+/// Issue 10, finding 12: a YAML exchange over 250,000 nodes failed with `budget breached:
+/// Nodes` while the same data in JSON worked, and the YAML budgets named no setting. Now a YAML
+/// exchange is held to what JSON is (the file size, the nesting), plus the alias limits, and
+/// each of those names the variable that changes it.
+#[test]
+fn yaml_exchange_files_hold_what_json_holds_and_each_limit_names_its_setting() {
+    let dir = scratch_dir("cli-yaml-budgets");
+    let items: Vec<String> = (0..251_000).map(|i| i.to_string()).collect();
+    let yaml = write(
+        &dir,
+        "big.yaml",
+        format!(
+            "request:\n  method: POST\n  url: https://h.example/\n  body: [{}]\n",
+            items.join(", ")
+        ),
+    );
+    let json = write(
+        &dir,
+        "big.json",
+        format!(
+            "{{\"request\": {{\"method\": \"POST\", \"url\": \"https://h.example/\", \"body\": [{}]}}}}",
+            items.join(", ")
+        ),
+    );
+    for file in [&json, &yaml] {
+        assert_eq!(
+            succeeds_with(&["eval", "$request.body#/250999", "--exchange", file], &[]),
+            "250999\n"
+        );
+    }
+
+    let exchange = |body: &str| {
+        format!("request:\n  method: POST\n  url: https://h.example/\n  body: {body}\n")
+    };
+    // Alias uses.
+    let aliases = write(
+        &dir,
+        "aliases.yaml",
+        exchange(&format!("{{a: &x 1, b: [{}]}}", ["*x"; 11].join(", "))),
+    );
+    assert_eq!(
+        succeeds_with(
+            &["eval", "$request.body#/b/10", "--exchange", &aliases],
+            &[]
+        ),
+        "1\n"
+    );
+    fails(
+        &["eval", "$method", "--exchange", &aliases],
+        &[("OAS_CALLBACKS_MAX_YAML_ALIASES", "10")],
+        2,
+        "more than 10 YAML alias uses (the alias limit: set OAS_CALLBACKS_MAX_YAML_ALIASES to change it)",
+    );
+    // Nodes an alias expands to.
+    let expansion = write(
+        &dir,
+        "expansion.yaml",
+        exchange(&format!(
+            "{{a: &x [{}], b: [*x, *x]}}",
+            ["1"; 30].join(", ")
+        )),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &expansion],
+        &[("OAS_CALLBACKS_MAX_YAML_ALIAS_NODES", "50")],
+        2,
+        "YAML aliases expand to more than 50 nodes (the alias expansion limit: set OAS_CALLBACKS_MAX_YAML_ALIAS_NODES to change it)",
+    );
+    // Text that aliases expand: bounded like the file itself.
+    let text = write(
+        &dir,
+        "text.yaml",
+        exchange(&format!(
+            "{{a: &x '{}', b: [*x, *x, *x]}}",
+            "y".repeat(3000)
+        )),
+    );
+    fails(
+        &["eval", "$method", "--exchange", &text],
+        &[("OAS_CALLBACKS_MAX_FILE_BYTES", "10000")],
+        2,
+        "the text of the YAML file, aliases expanded, is larger than the limit of 10000 bytes (set OAS_CALLBACKS_MAX_FILE_BYTES to change it)",
+    );
+    // The same variables set the limits documents are loaded with.
+    let document = write(
+        &dir,
+        "api.yaml",
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx-a: &x 1\nx-b: [{}]\n",
+            ["*x"; 11].join(", ")
+        ),
+    );
+    succeeds_with(&["check", &document], &[]);
+    fails(
+        &["check", &document],
+        &[("OAS_CALLBACKS_MAX_YAML_ALIASES", "10")],
+        1,
+        "more than 10 YAML alias uses (LoadLimits::max_yaml_aliases)",
+    );
+    // A value that is not a number is refused by name.
+    for (var, unit) in [
+        ("OAS_CALLBACKS_MAX_YAML_ALIASES", "alias uses"),
+        ("OAS_CALLBACKS_MAX_YAML_ALIAS_NODES", "nodes"),
+    ] {
+        fails(
+            &["eval", "$method", "--exchange", &aliases],
+            &[(var, "many")],
+            2,
+            &format!("{var} must be a number of {unit}, not `many`"),
+        );
+    }
+}
