@@ -16,6 +16,13 @@ pub(crate) const MAX_YAML_ALIASES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIASES";
 /// 100,000).
 pub(crate) const MAX_YAML_ALIAS_NODES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIAS_NODES";
 
+/// What `--help` says of the variables (a test keeps the defaults in it true).
+pub(crate) const ENVIRONMENT_HELP: &str = "\
+Environment (the limits of every file read: documents, exchanges, payloads):
+  OAS_CALLBACKS_MAX_FILE_BYTES        the largest file, in bytes (default 67108864)
+  OAS_CALLBACKS_MAX_YAML_ALIASES      YAML alias uses in one file (default 10000)
+  OAS_CALLBACKS_MAX_YAML_ALIAS_NODES  nodes YAML aliases may expand to in one file (default 100000)";
+
 /// The limits in force for this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Limits {
@@ -126,6 +133,22 @@ mod tests {
         assert_eq!(limits.max_yaml_alias_nodes, defaults.max_yaml_alias_nodes);
         assert_eq!(limits.load_limits(), defaults);
         assert_eq!(limits.max_depth, 127);
+    }
+
+    #[test]
+    fn the_help_gives_every_variable_with_its_default() {
+        let limits = with(&[]).expect("defaults");
+        for (var, default) in [
+            (MAX_FILE_BYTES_VAR, limits.max_file_bytes),
+            (MAX_YAML_ALIASES_VAR, limits.max_yaml_aliases),
+            (MAX_YAML_ALIAS_NODES_VAR, limits.max_yaml_alias_nodes),
+        ] {
+            let line = ENVIRONMENT_HELP
+                .lines()
+                .find(|line| line.trim_start().starts_with(var))
+                .unwrap_or_else(|| panic!("{var} is not in the help"));
+            assert!(line.ends_with(&format!("(default {default})")), "{line}");
+        }
     }
 
     #[test]

@@ -34,7 +34,8 @@ use error::{CliError, Outcome};
     name = "oas-callbacks",
     version,
     about = "OpenAPI runtime expressions: parse, evaluate, check, and resolve callbacks and links",
-    long_about = None
+    long_about = None,
+    after_help = limits::ENVIRONMENT_HELP
 )]
 struct Cli {
     #[command(subcommand)]
