@@ -42,6 +42,8 @@ enum OutputFormat {
 /// `--deny-warnings`, any diagnostic at all).
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let limits = limits::load_limits()?;
+    // Where CI formats make file names relative to (the checked-out repository).
+    let cwd = std::env::current_dir().unwrap_or_default();
     let mut unreadable = Vec::new();
     let mut all = Vec::new();
     for spec in &args.specs {
@@ -61,7 +63,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
             }
             OutputFormat::Github => {
                 for diagnostic in &diagnostics {
-                    output::line(github::command(diagnostic))?;
+                    output::line(github::command(diagnostic, &cwd))?;
                 }
             }
             OutputFormat::Json | OutputFormat::Sarif => {}
@@ -76,7 +78,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
             None
         }
         OutputFormat::Sarif => {
-            output::json_pretty(&sarif::log(&all, &unreadable))?;
+            output::json_pretty(&sarif::log(&all, &unreadable, &cwd))?;
             None
         }
         OutputFormat::Text | OutputFormat::Github => Some(format!(

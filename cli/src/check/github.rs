@@ -8,6 +8,7 @@
 //! escaped (`\u{1b}`), since the log viewer would act on it.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use oas_callbacks::{Diagnostic, Severity};
 
@@ -15,13 +16,8 @@ use super::artifact::Artifact;
 use crate::terminal;
 
 /// The workflow command for one diagnostic, without the final newline. The file is relative to
-/// the working directory (the checked-out repository) when it is inside it.
-pub(crate) fn command(diagnostic: &Diagnostic) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    command_in(diagnostic, &cwd)
-}
-
-fn command_in(diagnostic: &Diagnostic, cwd: &std::path::Path) -> String {
+/// the working directory `cwd` (the checked-out repository) when it is inside it.
+pub(crate) fn command(diagnostic: &Diagnostic, cwd: &Path) -> String {
     let mut line = String::from(match diagnostic.severity {
         Severity::Error => "::error",
         _ => "::warning",
@@ -54,6 +50,10 @@ pub(crate) fn property(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
+    use oas_callbacks::LoadError;
+
     use super::*;
 
     #[test]
@@ -77,5 +77,21 @@ mod tests {
     fn properties_escape_colon_and_comma_too() {
         assert_eq!(property("a:b,c%d\re\nf"), "a%3Ab%2Cc%25d%0De%0Af");
         assert_eq!(property("C:\\api,v2.yaml"), "C%3A\\api%2Cv2.yaml");
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_place_names_its_file_only() {
+        let diagnostic = Diagnostic::load_failure(
+            Path::new("/work/repo/api,v1.yaml"),
+            &LoadError::Syntax {
+                path: PathBuf::from("/work/repo/api,v1.yaml"),
+                position: None,
+                message: "invalid YAML: 100% \r\nwrong".to_owned(),
+            },
+        );
+        assert_eq!(
+            command(&diagnostic, Path::new("/work/repo")),
+            "::error file=api%2Cv1.yaml::invalid YAML: 100%25 %0D%0Awrong"
+        );
     }
 }

@@ -25,13 +25,12 @@ const SCHEMA: &str =
 /// The base that relative artifact URIs are read against: the working directory.
 const SOURCE_ROOT: &str = "%SRCROOT%";
 
-/// The SARIF log of one `check` run.
-pub(crate) fn log<'a>(diagnostics: &'a [Diagnostic], unreadable: &[CliError]) -> Log<'a> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    log_in(diagnostics, unreadable, &cwd)
-}
-
-fn log_in<'a>(diagnostics: &'a [Diagnostic], unreadable: &[CliError], cwd: &Path) -> Log<'a> {
+/// The SARIF log of one `check` run in the working directory `cwd`.
+pub(crate) fn log<'a>(
+    diagnostics: &'a [Diagnostic],
+    unreadable: &[CliError],
+    cwd: &Path,
+) -> Log<'a> {
     let rules = DiagnosticCode::ALL
         .iter()
         .map(|&code| Rule::new(code))
@@ -299,4 +298,48 @@ struct ArtifactChange {
 #[serde(rename_all = "camelCase")]
 struct Replacement {
     deleted_region: Region,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use oas_callbacks::LoadError;
+
+    use super::*;
+
+    /// A diagnostic that knows its file but not its place.
+    fn placeless() -> Diagnostic {
+        Diagnostic::load_failure(
+            Path::new("api.yaml"),
+            &LoadError::Syntax {
+                path: PathBuf::from("api.yaml"),
+                position: None,
+                message: "invalid YAML".to_owned(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_diagnostic_without_a_place_has_no_region_and_stays_valid() {
+        let diagnostics = vec![placeless()];
+        assert_eq!(diagnostics[0].line, None);
+        let log = serde_json::to_value(log(&diagnostics, &[], Path::new("/work/repo")))
+            .expect("serializes");
+        let schema: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/data/sarif/sarif-schema-2.1.0.json"
+        ))
+        .expect("schema");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        assert!(validator.is_valid(&log), "{log:#}");
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "document-syntax");
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "api.yaml");
+        assert!(location.get("region").is_none(), "{location}");
+        assert_eq!(
+            log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            "file:///work/repo/"
+        );
+    }
 }
