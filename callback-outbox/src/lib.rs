@@ -47,12 +47,17 @@
 //! Each is proved by a test, named here.
 //!
 //! 1. **Every committed enqueue is delivered at least once, or ends `dead` or `cancelled`** —
-//!    across a worker killed at any moment (between the claim and the send, between the send
-//!    and the record, or anywhere else) and across a restart of the database: an attempt whose
+//!    across a worker killed at any moment and a restart of the database: an attempt whose
 //!    result was not recorded keeps its message `in-flight` until the lease expires, and the
-//!    next claim takes it back: `conformance.rs` (`a_stale_claim_cannot_change_the_state`,
-//!    `an_expired_last_attempt_is_dead`), `model.rs`.
-//! 2. **An enqueue whose transaction rolled back is never sent**: `conformance.rs`
+//!    next claim takes it back. `crash.rs`: provider processes killed with SIGKILL at random
+//!    moments (`kill_at_random_moments`), right after a claim committed
+//!    (`kill_after_the_claim`) and after the consumer answered but before the result was
+//!    recorded (`kill_after_the_send`), restarted and drained, then checked: nothing committed
+//!    lost. `postgres_nodes.rs`: three nodes on one PostgreSQL outbox, one killed, the server
+//!    crashed and restarted mid-run.
+//! 2. **An enqueue whose transaction rolled back is never sent**: the same crash tests (the
+//!    providers roll some of their transactions back; the checker finds none of them stored or
+//!    received), `conformance.rs`
 //!    (`transactional_enqueue_commits_or_rolls_back_with_the_caller`).
 //! 3. **The id and the body never change**: every attempt and every replay carries the message
 //!    id as `webhook-id` and the exact bytes stored; the `webhook-timestamp` and the signature
@@ -60,15 +65,18 @@
 //!    stores a secret's name, never the secret): `conformance.rs`
 //!    (`worker_delivers_with_the_same_id_and_body_and_a_fresh_signature`,
 //!    `worker_looks_the_secret_up_at_each_attempt`,
-//!    `replay_keeps_id_and_body_and_starts_a_round`).
+//!    `replay_keeps_id_and_body_and_starts_a_round`), and the crash tests' checker (every copy
+//!    received has the stored bytes).
 //! 4. **Duplicates only after a lease expired**: a message is claimed again only when it is due
-//!    or its claim's lease ran out before a result was recorded (the worker died or stalled), so
-//!    a crash causes at most one extra send per message in flight: `conformance.rs`
-//!    (`concurrent_claimants_never_share_a_message`), `model.rs`.
+//!    or its claim's lease ran out before a result was recorded, so a crash causes at most one
+//!    extra send per attempt in flight: the crash tests' checker (extra acceptances ≤ kills ×
+//!    concurrency), `postgres_nodes.rs` (no two claims of a message under overlapping leases),
+//!    `conformance.rs` (`concurrent_claimants_never_share_a_message`).
 //! 5. **A worker paused past its lease changes nothing**: its late result is `superseded` and
-//!    the state its successor wrote stays: `conformance.rs`
-//!    (`a_stale_claim_cannot_change_the_state`), `model.rs` (random sequences against a model,
-//!    stale records included).
+//!    the state its successor wrote stays: `crash.rs` (`paused_worker_is_superseded`: SIGSTOP
+//!    after the send, SIGCONT after another worker delivered), `model.rs` (random sequences
+//!    against a model, stale records included), `conformance.rs`
+//!    (`a_stale_claim_cannot_change_the_state`).
 //! 6. **No ordering promise**: messages are claimed oldest due first, but attempts run
 //!    concurrently and retries reorder them. Consumers deduplicate on `webhook-id`.
 //!

@@ -24,6 +24,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub mod checker;
+pub mod child;
+
 /// Which store a test runs against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -95,6 +98,15 @@ impl TestDb {
                     _dir: None,
                 })
             }
+        }
+    }
+
+    /// A database made elsewhere (the test owns its server).
+    pub fn existing(kind: Kind, url: &str) -> Self {
+        Self {
+            kind,
+            url: url.to_owned(),
+            _dir: None,
         }
     }
 
@@ -195,6 +207,8 @@ impl Answer {
 pub struct Seen {
     pub method: String,
     pub path: String,
+    /// The query string (empty without one).
+    pub query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub at: Instant,
@@ -292,6 +306,7 @@ impl Consumer {
                                 let mut entry = Seen {
                                     method: parts.method.to_string(),
                                     path: parts.uri.path().to_owned(),
+                                    query: parts.uri.query().unwrap_or("").to_owned(),
                                     headers: parts.headers,
                                     body,
                                     at: Instant::now(),
