@@ -727,3 +727,163 @@ async fn reserved_headers_are_the_clients_own() {
     ));
     assert_eq!(consumer.seen().len(), 1);
 }
+
+/// A consumer answering 200 on `addr`, counting the connections it accepted.
+async fn counting_consumer(listener: TcpListener) -> (Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let connections = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(AtomicUsize::new(0));
+    tokio::spawn({
+        let (connections, requests) = (connections.clone(), requests.clone());
+        async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                connections.fetch_add(1, Ordering::SeqCst);
+                let requests = requests.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |_req: Request<Incoming>| {
+                        requests.fetch_add(1, Ordering::SeqCst);
+                        async { Ok::<_, Infallible>(status(200)) }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    });
+    (connections, requests)
+}
+
+#[tokio::test]
+async fn one_deliverer_keeps_one_pool_across_deliveries() {
+    // A keep-alive consumer: every delivery of one deliverer to it goes over the same connection
+    // (a client built per delivery would open one each time).
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (connections, requests) = counting_consumer(listener).await;
+    let deliverer = deliverer(options());
+    for n in 0..5 {
+        let report = deliverer
+            .deliver(&payload(&format!("http://{addr}/cb/{n}")))
+            .await;
+        assert!(report.is_delivered(), "{report:?}");
+    }
+    assert_eq!(requests.load(Ordering::SeqCst), 5);
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "one pooled connection"
+    );
+
+    // Deliveries in parallel share the deliverer (and its pool) too.
+    let shared = Arc::new(deliverer);
+    let tasks: Vec<_> = (0..4)
+        .map(|n| {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                shared
+                    .deliver(&payload(&format!("http://{addr}/parallel/{n}")))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().is_delivered());
+    }
+    assert_eq!(requests.load(Ordering::SeqCst), 9);
+    assert!(connections.load(Ordering::SeqCst) <= 5);
+}
+
+/// Answers the addresses of a list, one per lookup, then the last again.
+struct Sequence {
+    answers: Vec<IpAddr>,
+    lookups: AtomicUsize,
+}
+
+impl Resolve for Sequence {
+    fn resolve<'a>(&'a self, _host: &'a str, _port: u16) -> Resolving<'a> {
+        let n = self.lookups.fetch_add(1, Ordering::SeqCst);
+        let answer = self.answers[n.min(self.answers.len() - 1)];
+        Box::pin(async move { Ok(vec![answer]) })
+    }
+}
+
+#[tokio::test]
+async fn each_delivery_connects_to_its_own_checked_addresses_despite_the_pool() {
+    // One name, two consumers on the same port of two loopback addresses. The first lookup
+    // gives 127.0.0.1, the second 127.0.0.2: the second delivery must reach 127.0.0.2, although
+    // the pool holds an open connection to the same name and port.
+    let first = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = first.local_addr().unwrap().port();
+    let Ok(second) = TcpListener::bind(("127.0.0.2", port)).await else {
+        eprintln!("127.0.0.2:{port} cannot be bound here: skipped");
+        return;
+    };
+    let (first_connections, first_requests) = counting_consumer(first).await;
+    let (second_connections, second_requests) = counting_consumer(second).await;
+    let resolver = Arc::new(Sequence {
+        answers: vec!["127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap()],
+        lookups: AtomicUsize::new(0),
+    });
+    // The addresses are allowed by range (and checked as resolved); http for every host.
+    let opts = options().with_policy(
+        UrlPolicy::default()
+            .with_allowed("127.0.0.0/8".parse().unwrap())
+            .with_http(true),
+    );
+    let deliverer = Deliverer::new(opts)
+        .unwrap()
+        .with_resolver(resolver.clone());
+    let url = format!("http://consumer.test:{port}/cb");
+
+    let report = deliverer.deliver(&payload(&url)).await;
+    assert!(report.is_delivered(), "{report:?}");
+    assert_eq!(
+        report.attempt_log[0].address,
+        Some(SocketAddr::from(([127, 0, 0, 1], port)))
+    );
+    let report = deliverer.deliver(&payload(&url)).await;
+    assert!(report.is_delivered(), "{report:?}");
+    assert_eq!(
+        report.attempt_log[0].address,
+        Some(SocketAddr::from(([127, 0, 0, 2], port)))
+    );
+    assert_eq!(
+        report.target.as_ref().unwrap().addresses(),
+        ["127.0.0.2".parse::<IpAddr>().unwrap()]
+    );
+    // A third delivery resolves to 127.0.0.2 again and reuses that connection.
+    assert!(deliverer.deliver(&payload(&url)).await.is_delivered());
+
+    assert_eq!(
+        resolver.lookups.load(Ordering::SeqCst),
+        3,
+        "one lookup each"
+    );
+    assert_eq!(first_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(second_requests.load(Ordering::SeqCst), 2);
+    assert_eq!(first_connections.load(Ordering::SeqCst), 1);
+    assert_eq!(second_connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn every_attempt_is_told_as_it_ends() {
+    let consumer = Consumer::start(|n| status(if n <= 2 { 503 } else { 200 })).await;
+    let request = payload(&consumer.url("/cb")).with_id("msg_observed");
+    let mut told = Vec::new();
+    let report = deliverer(options())
+        .deliver_observed(&request, &mut |id, attempt| {
+            told.push((id.to_owned(), attempt.clone()));
+        })
+        .await;
+    assert!(report.is_delivered());
+    assert_eq!(told.len(), 3);
+    for ((id, attempt), logged) in told.iter().zip(&report.attempt_log) {
+        assert_eq!(id, "msg_observed");
+        assert_eq!(
+            attempt, logged,
+            "told as it is in the report, wait included"
+        );
+    }
+    assert!(told[0].1.backoff_ms.is_some());
+    assert_eq!(told[2].1.backoff_ms, None);
+}

@@ -14,8 +14,14 @@ fn root() -> PathBuf {
 
 /// Runs the binary in the workspace root: exit status, stdout, stderr.
 fn oas_callbacks(args: &[&str]) -> (i32, String, String) {
+    oas_callbacks_with_env(args, &[])
+}
+
+/// Runs the binary in the workspace root with more environment variables.
+fn oas_callbacks_with_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .output()
         .unwrap();
@@ -60,7 +66,7 @@ mod send {
     use callback_delivery::signing::{DEFAULT_TOLERANCE, verify};
     use serde_json::Value;
 
-    use super::{oas_callbacks, root};
+    use super::{oas_callbacks, oas_callbacks_with_env, root};
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const SPEC: &str = "examples/progress-api.yaml";
@@ -600,5 +606,62 @@ mod send {
         // The process has exited: had it connected, the consumer would have counted it.
         thread::sleep(Duration::from_millis(100));
         assert_eq!(consumer.connections.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn proxy_settings_in_the_environment_are_ignored() {
+        // A "proxy" on 127.0.0.1 that counts who connects: send must go straight to the consumer.
+        let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+        let proxied = Arc::new(AtomicUsize::new(0));
+        {
+            let proxied = proxied.clone();
+            thread::spawn(move || {
+                for stream in proxy.incoming() {
+                    if stream.is_err() {
+                        break;
+                    }
+                    proxied.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        let consumer = Consumer::start(&[Answer::Status(200)]);
+        let exchange = exchange_with(&consumer.url("/progress/42"));
+        let mut args = vec![
+            "send",
+            SPEC,
+            "--operation",
+            "startJob",
+            "--callback",
+            "progress",
+            "--body",
+            PAYLOAD,
+            "--exchange",
+        ];
+        let exchange = exchange.to_str().unwrap().to_owned();
+        args.extend([exchange.as_str(), "--allow", "127.0.0.1"]);
+        let env: Vec<(&str, &str)> = [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ]
+        .iter()
+        .map(|name| (*name, proxy_url.as_str()))
+        .chain([("NO_PROXY", ""), ("no_proxy", "")])
+        .collect();
+        let (code, stdout, stderr) = oas_callbacks_with_env(&args, &env);
+        assert_eq!(code, 0, "{stderr}");
+        let line: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(line["outcome"], "delivered", "{line}");
+        assert_eq!(consumer.seen.lock().unwrap().len(), 1);
+        thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            proxied.load(Ordering::SeqCst),
+            0,
+            "nothing went to the proxy"
+        );
     }
 }

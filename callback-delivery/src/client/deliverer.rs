@@ -1,34 +1,31 @@
-//! The delivery client: its options, resolver and TLS configuration, built once.
+//! The delivery client: its options, resolver and HTTP client (one connection pool), built once.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use reqwest::redirect;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::dry_run::{DryRun, dry_run};
 use crate::options::DeliveryOptions;
-use crate::policy::CheckedTarget;
 use crate::request::DeliveryRequest;
 
+use super::connector::PinnedConnector;
 use super::lookup::{Resolve, SystemResolver};
 use super::tls::tls_config;
 
-/// What reqwest is given as its resolver: nothing. Every name the client may reach is pinned to
-/// its checked addresses beforehand, so any other lookup is a bug and must fail, not leak.
-struct NoLookups;
+/// The HTTP client: hyper's pooled client over the connector that connects to checked addresses
+/// only.
+pub(super) type HttpClient = Client<PinnedConnector, Full<Bytes>>;
 
-impl reqwest::dns::Resolve for NoLookups {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let message = format!(
-            "refusing to resolve {}: addresses are resolved and checked before connecting",
-            name.as_str()
-        );
-        Box::pin(async move { Err(message.into()) })
-    }
-}
+/// How long an idle connection is kept in the pool.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The client could not be built.
+/// The client could not be built: the TLS configuration (an extra root certificate that is not
+/// a certificate, say).
 #[derive(Debug)]
 pub struct BuildError(String);
 
@@ -40,25 +37,27 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Delivers callbacks. Holds the options, the resolver and the TLS configuration; cheap to share
-/// (`&self` methods, `Send + Sync`).
+/// Delivers callbacks. Built once, with the options, the resolver, the TLS configuration and one
+/// HTTP client whose connection pool every delivery shares: a connection is reused only for the
+/// same host and the same checked addresses. Cheap to clone and to share between tasks (`&self`
+/// methods, `Send + Sync`); use it within one Tokio runtime, where its connections live.
 ///
 /// ```no_run
 /// use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest, SigningSecret};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let secret: SigningSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".parse()?;
-/// let options = DeliveryOptions::default().with_secret(secret);
-/// let deliverer = Deliverer::new(options)?;
+/// let deliverer = Deliverer::new(DeliveryOptions::default().with_secret(secret))?;
 /// let request = DeliveryRequest::json("https://consumer.example/progress", &serde_json::json!({"done": 100}));
 /// let report = deliverer.deliver(&request).await;
 /// println!("{}", serde_json::to_string(&report)?);
 /// # Ok(()) }
 /// ```
+#[derive(Clone)]
 pub struct Deliverer {
     pub(super) options: DeliveryOptions,
     pub(super) resolver: Arc<dyn Resolve>,
-    pub(super) tls: rustls::ClientConfig,
+    pub(super) http: HttpClient,
 }
 
 impl fmt::Debug for Deliverer {
@@ -70,17 +69,26 @@ impl fmt::Debug for Deliverer {
 }
 
 impl Deliverer {
-    /// A deliverer with the system resolver.
+    /// A deliverer with the system resolver. Builds the TLS configuration and the HTTP client;
+    /// opens no connection (and needs no runtime yet).
     pub fn new(options: DeliveryOptions) -> Result<Self, BuildError> {
         let tls = tls_config(options.extra_root_certificates()).map_err(BuildError)?;
+        let connector = PinnedConnector::new(Arc::new(tls), options.connect_timeout());
+        let http = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            // The Host header is the URL's, set with the other headers.
+            .set_host(false)
+            .build(connector);
         Ok(Self {
             options,
             resolver: Arc::new(SystemResolver),
-            tls,
+            http,
         })
     }
 
-    /// Replaces the resolver (a [`StaticResolver`](crate::StaticResolver) in tests: nothing is looked up).
+    /// Replaces the resolver (a [`StaticResolver`](crate::StaticResolver) in tests: nothing is
+    /// looked up).
     #[must_use]
     pub fn with_resolver(mut self, resolver: impl Resolve + 'static) -> Self {
         self.resolver = Arc::new(resolver);
@@ -95,26 +103,5 @@ impl Deliverer {
     /// Checks without sending; see [`dry_run`].
     pub fn dry_run(&self, request: &DeliveryRequest) -> DryRun {
         dry_run(&self.options, request)
-    }
-    pub(super) fn client(&self, target: &CheckedTarget) -> Result<reqwest::Client, reqwest::Error> {
-        let options = &self.options;
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(self.tls.clone())
-            .redirect(redirect::Policy::none())
-            .referer(false)
-            .retry(reqwest::retry::never())
-            .no_proxy()
-            .connect_timeout(options.connect_timeout())
-            .timeout(options.timeout())
-            .dns_resolver(Arc::new(NoLookups));
-        if target.is_domain() {
-            let addrs: Vec<SocketAddr> = target
-                .addresses()
-                .iter()
-                .map(|ip| SocketAddr::new(*ip, target.port()))
-                .collect();
-            builder = builder.resolve_to_addrs(target.host(), &addrs);
-        }
-        builder.build()
     }
 }

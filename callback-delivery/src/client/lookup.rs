@@ -1,4 +1,5 @@
-//! Looking a host name up, once per delivery: the [`Resolve`] trait and its two resolvers.
+//! Looking a host name up, once per delivery, and checking every address it gave: the
+//! [`Resolve`] trait, its two resolvers, and the lookup step of a delivery.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -6,6 +7,9 @@ use std::io;
 use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
+
+use crate::policy::{CheckedTarget, Denied, UrlPolicy};
 
 /// The future a [`Resolve`] returns.
 pub type Resolving<'a> = Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send + 'a>>;
@@ -76,4 +80,44 @@ impl Resolve for StaticResolver {
             })
         })
     }
+}
+
+/// Why a target's addresses could not be had.
+pub(super) enum LookupFailure {
+    /// The policy refused one of the addresses (or there were none).
+    Denied(Denied),
+    /// The name could not be resolved (or not in time).
+    Failed(String),
+}
+
+/// The target with its addresses checked: an IP literal as it is; a host name resolved once
+/// (within `timeout`) and every address it gave checked by `policy`.
+pub(super) async fn checked_addresses(
+    resolver: &dyn Resolve,
+    policy: &UrlPolicy,
+    target: CheckedTarget,
+    timeout: Duration,
+) -> Result<CheckedTarget, LookupFailure> {
+    if !target.is_domain() {
+        return Ok(target);
+    }
+    let lookup = resolver.resolve(target.host(), target.port());
+    let resolved = match tokio::time::timeout(timeout, lookup).await {
+        Ok(Ok(addrs)) => addrs,
+        Ok(Err(e)) => {
+            return Err(LookupFailure::Failed(format!(
+                "cannot resolve {}: {e}",
+                target.host()
+            )));
+        }
+        Err(_) => {
+            return Err(LookupFailure::Failed(format!(
+                "resolving {} timed out",
+                target.host()
+            )));
+        }
+    };
+    target
+        .with_addresses(policy, &resolved)
+        .map_err(LookupFailure::Denied)
 }
