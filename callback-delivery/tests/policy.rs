@@ -173,6 +173,103 @@ const TABLE: &[(&str, Expect)] = &[
         "https://100.100.100.200/",
         Deny(CloudMetadata, Some("100.100.100.200")),
     ),
+    (
+        "https://[::ffff:100.100.100.200]/",
+        Deny(CloudMetadata, Some("::ffff:100.100.100.200")),
+    ),
+    // The Azure platform address (WireServer): a public address, refused by name, in every
+    // spelling.
+    (
+        "https://168.63.129.16/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "http://168.63.129.16/machine?comp=goalstate",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://168.63.129.16./",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://2822734096/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://0xa83f8110/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://0250.077.0201.020/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://168.63.33040/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://168.4161808/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://%31%36%38.63.129.16/",
+        Deny(CloudMetadata, Some("168.63.129.16")),
+    ),
+    (
+        "https://[::ffff:168.63.129.16]/",
+        Deny(CloudMetadata, Some("::ffff:168.63.129.16")),
+    ),
+    (
+        "https://[::ffff:a83f:8110]/",
+        Deny(CloudMetadata, Some("::ffff:168.63.129.16")),
+    ),
+    (
+        "https://[::168.63.129.16]/",
+        Deny(CloudMetadata, Some("::168.63.129.16")),
+    ),
+    (
+        "https://[64:ff9b::a83f:8110]/",
+        Deny(CloudMetadata, Some("64:ff9b::a83f:8110")),
+    ),
+    (
+        "https://[2002:a83f:8110::1]/",
+        Deny(CloudMetadata, Some("2002:a83f:8110::1")),
+    ),
+    // Oracle Cloud's metadata address (in a reserved range, refused as metadata).
+    (
+        "https://192.0.0.192/",
+        Deny(CloudMetadata, Some("192.0.0.192")),
+    ),
+    (
+        "https://3221225664/",
+        Deny(CloudMetadata, Some("192.0.0.192")),
+    ),
+    (
+        "https://[::ffff:192.0.0.192]/",
+        Deny(CloudMetadata, Some("::ffff:192.0.0.192")),
+    ),
+    // AWS: ECS task credentials, EKS Pod Identity, and the IPv6 endpoints; Google Cloud over
+    // IPv6.
+    (
+        "http://169.254.170.2/v2/credentials/x",
+        Deny(CloudMetadata, Some("169.254.170.2")),
+    ),
+    (
+        "https://169.254.170.23/",
+        Deny(CloudMetadata, Some("169.254.170.23")),
+    ),
+    (
+        "https://[fd00:ec2::23]/",
+        Deny(CloudMetadata, Some("fd00:ec2::23")),
+    ),
+    (
+        "https://[FD00:EC2:0:0:0:0:0:254]/",
+        Deny(CloudMetadata, Some("fd00:ec2::254")),
+    ),
+    (
+        "https://[fd20:ce::254]/",
+        Deny(CloudMetadata, Some("fd20:ce::254")),
+    ),
     ("https://[fe80::1]/", Deny(LinkLocal, Some("fe80::1"))),
     (
         "https://[FE80::a:b:c:d]/",
@@ -447,6 +544,15 @@ fn boundaries_of_the_ranges() {
         ("128.0.0.0", None),
         ("169.253.255.255", None),
         ("169.254.255.255", Some(LinkLocal)),
+        ("169.254.170.3", Some(LinkLocal)),
+        ("168.63.129.15", None),
+        ("168.63.129.16", Some(CloudMetadata)),
+        ("168.63.129.17", None),
+        ("192.0.0.191", Some(Reserved)),
+        ("192.0.0.192", Some(CloudMetadata)),
+        ("192.0.0.193", Some(Reserved)),
+        ("fd00:ec2::253", Some(UniqueLocal)),
+        ("fd00:ec2::254", Some(CloudMetadata)),
         ("198.17.255.255", None),
         ("198.18.0.0", Some(Benchmarking)),
         ("198.20.0.0", None),
@@ -707,4 +813,50 @@ fn refusals_serialize_with_their_rule() {
             "addresses": ["1.1.1.1"], "addresses_checked": true
         })
     );
+}
+
+#[test]
+fn cloud_metadata_refusals_name_the_platform() {
+    let policy = UrlPolicy::default();
+    for (url, platform) in [
+        ("https://168.63.129.16/", "Azure platform address"),
+        ("https://[::ffff:a83f:8110]/", "Azure platform address"),
+        ("https://[64:ff9b::a83f:8110]/", "Azure platform address"),
+        ("https://192.0.0.192/", "Oracle Cloud"),
+        ("https://100.100.100.200/", "Alibaba Cloud"),
+        ("https://169.254.170.2/", "AWS ECS"),
+        ("https://169.254.170.23/", "AWS EKS Pod Identity"),
+        (
+            "https://[fd00:ec2::254]/",
+            "AWS instance metadata over IPv6",
+        ),
+        ("https://[fd00:ec2::23]/", "AWS EKS Pod Identity"),
+        ("https://[fd20:ce::254]/", "Google Cloud"),
+    ] {
+        let denied = check_url(&policy, url).unwrap_err();
+        assert_eq!(denied.rule, CloudMetadata, "{url}");
+        assert!(
+            denied.reason.contains("a cloud metadata address: ")
+                && denied.reason.contains(platform),
+            "{url}: {}",
+            denied.reason
+        );
+    }
+    assert_eq!(
+        check_url(&policy, "https://2822734096/")
+            .unwrap_err()
+            .to_string(),
+        "refused (cloud-metadata): 168.63.129.16 is a cloud metadata address: Azure platform \
+         address (WireServer, DNS, health probes)"
+    );
+    // After resolution too: a name that resolves to the Azure address is refused.
+    let pending = check_url(&policy, "https://hooks.example/cb").unwrap();
+    let denied = pending
+        .with_addresses(&policy, &["168.63.129.16".parse().unwrap()])
+        .unwrap_err();
+    assert_eq!(denied.rule, CloudMetadata);
+    assert_eq!(denied.host.as_deref(), Some("hooks.example"));
+    // An explicit allow-list entry still opens it (the operator's decision, not the client's).
+    let open = UrlPolicy::default().with_allowed("168.63.129.16".parse().unwrap());
+    assert!(check_url(&open, "https://168.63.129.16/").is_ok());
 }

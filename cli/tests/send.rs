@@ -198,6 +198,18 @@ mod send {
             ("https://[::ffff:192.168.1.1]/", &[], "private"),
             ("https://100.64.0.1/", &[], "carrier-grade-nat"),
             ("https://[fd00:ec2::254]/", &[], "cloud-metadata"),
+            ("https://168.63.129.16/", &[], "cloud-metadata"),
+            ("https://[::ffff:168.63.129.16]/", &[], "cloud-metadata"),
+            ("https://0xa83f8110/", &[], "cloud-metadata"),
+            (
+                "http://168.63.129.16/machine?comp=goalstate",
+                &["--allow-http"],
+                "cloud-metadata",
+            ),
+            ("https://192.0.0.192/", &[], "cloud-metadata"),
+            ("https://100.100.100.200/", &[], "cloud-metadata"),
+            ("https://169.254.170.2/", &[], "cloud-metadata"),
+            ("https://[fd20:ce::254]/", &[], "cloud-metadata"),
             ("https://user:pw@client.example.net/", &[], "credentials"),
             // http to a public name without --allow-http: refused, no lookup.
             (

@@ -42,7 +42,7 @@ impl Denied {
     }
 
     pub(super) fn address(ip: IpAddr, special: SpecialAddress) -> Self {
-        let reason = match special.via {
+        let mut reason = match special.via {
             None => format!("{ip} is {}", special.rule.address_phrase()),
             Some(Embedded {
                 form: Embedding::Teredo,
@@ -59,6 +59,10 @@ impl Denied {
                 special.rule.address_phrase()
             ),
         };
+        if let Some(service) = special.service {
+            reason.push_str(": ");
+            reason.push_str(service);
+        }
         Self {
             rule: special.rule,
             host: None,

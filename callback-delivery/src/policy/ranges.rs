@@ -46,7 +46,8 @@ pub struct Embedded {
     pub ipv4: Ipv4Addr,
 }
 
-/// Why an address is special-purpose: the rule, and the embedded IPv4 address that decided it.
+/// Why an address is special-purpose: the rule, the embedded IPv4 address that decided it, and
+/// the service known to listen there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SpecialAddress {
@@ -54,7 +55,52 @@ pub struct SpecialAddress {
     pub rule: DenyRule,
     /// The IPv4 address inside an IPv6 form, when that is what decided.
     pub via: Option<Embedded>,
+    /// For a cloud metadata address other than the well-known 169.254.169.254, the platform and
+    /// service that answer there (`"Azure platform address (WireServer)"`).
+    pub service: Option<&'static str>,
 }
+
+/// The cloud platforms' instance-metadata and credential endpoints, and what answers there.
+/// Most lie in ranges refused anyway (link-local, unique-local, carrier-grade NAT); they are
+/// named so that a refusal says what the address is. 168.63.129.16 is a public address, refused
+/// only because it is listed here. The well-known 169.254.169.254 (AWS, Google Cloud, Azure,
+/// Oracle Cloud, OpenStack, DigitalOcean and others) needs no name.
+const METADATA_V4: &[([u8; 4], Option<&str>)] = &[
+    ([169, 254, 169, 254], None),
+    (
+        [169, 254, 170, 2],
+        Some("AWS ECS task metadata and credentials"),
+    ),
+    (
+        [169, 254, 170, 23],
+        Some("AWS EKS Pod Identity credentials"),
+    ),
+    (
+        [168, 63, 129, 16],
+        Some("Azure platform address (WireServer, DNS, health probes)"),
+    ),
+    (
+        [100, 100, 100, 200],
+        Some("Alibaba Cloud instance metadata"),
+    ),
+    ([192, 0, 0, 192], Some("Oracle Cloud instance metadata")),
+];
+
+/// The IPv6 ones.
+const METADATA_V6: &[([u16; 8], Option<&str>)] = &[
+    (
+        [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254],
+        Some("AWS instance metadata over IPv6"),
+    ),
+    (
+        [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0023],
+        Some("AWS EKS Pod Identity credentials over IPv6"),
+    ),
+    (
+        [0xfd20, 0x00ce, 0, 0, 0, 0, 0, 0x0254],
+        Some("Google Cloud metadata over IPv6"),
+    ),
+];
 
 /// Classifies an address that a callback must not reach by default, or `None` for an ordinary
 /// public (globally routable) address. Pure; ignores any allow-list.
@@ -67,11 +113,18 @@ pub struct SpecialAddress {
 /// assert_eq!(mapped.via.map(|e| e.form), Some(Embedding::Ipv4Mapped));
 /// assert_eq!(special_purpose("169.254.169.254".parse()?).map(|s| s.rule), Some(DenyRule::CloudMetadata));
 /// assert_eq!(special_purpose("2606:4700:4700::1111".parse()?), None);
+/// let azure = special_purpose("168.63.129.16".parse()?).expect("special");
+/// assert_eq!(azure.rule, DenyRule::CloudMetadata);
+/// assert!(azure.service.is_some_and(|s| s.contains("Azure")));
 /// # Ok::<(), std::net::AddrParseError>(())
 /// ```
 pub fn special_purpose(ip: IpAddr) -> Option<SpecialAddress> {
     match ip {
-        IpAddr::V4(v4) => special_v4(v4).map(|rule| SpecialAddress { rule, via: None }),
+        IpAddr::V4(v4) => special_v4(v4).map(|(rule, service)| SpecialAddress {
+            rule,
+            via: None,
+            service,
+        }),
         IpAddr::V6(v6) => special_v6(v6),
     }
 }
@@ -81,14 +134,16 @@ fn in_v4(ip: u32, net: [u8; 4], len: u32) -> bool {
     ip & mask == u32::from_be_bytes(net) & mask
 }
 
-pub(super) fn special_v4(ip: Ipv4Addr) -> Option<DenyRule> {
+/// The rule for an IPv4 address, and the service of a metadata address.
+pub(super) fn special_v4(ip: Ipv4Addr) -> Option<(DenyRule, Option<&'static str>)> {
     use DenyRule::*;
+    if let Some((_, service)) = METADATA_V4.iter().find(|(a, _)| Ipv4Addr::from(*a) == ip) {
+        return Some((CloudMetadata, *service));
+    }
     let n = u32::from(ip);
     // Most specific first.
     const TABLE: &[([u8; 4], u32, DenyRule)] = &[
         ([255, 255, 255, 255], 32, Broadcast),
-        ([169, 254, 169, 254], 32, CloudMetadata),
-        ([100, 100, 100, 200], 32, CloudMetadata),
         ([0, 0, 0, 0], 8, Unspecified),
         ([10, 0, 0, 0], 8, Private),
         ([172, 16, 0, 0], 12, Private),
@@ -108,7 +163,7 @@ pub(super) fn special_v4(ip: Ipv4Addr) -> Option<DenyRule> {
     TABLE
         .iter()
         .find(|(net, len, _)| in_v4(n, *net, *len))
-        .map(|(_, _, rule)| *rule)
+        .map(|(_, _, rule)| (*rule, None))
 }
 
 fn in_v6(ip: u128, net: [u16; 8], len: u32) -> bool {
@@ -121,16 +176,23 @@ fn in_v6(ip: u128, net: [u16; 8], len: u32) -> bool {
 }
 
 fn embedded(form: Embedding, ipv4: Ipv4Addr) -> Option<SpecialAddress> {
-    special_v4(ipv4).map(|rule| SpecialAddress {
+    special_v4(ipv4).map(|(rule, service)| SpecialAddress {
         rule,
         via: Some(Embedded { form, ipv4 }),
+        service,
     })
 }
 
 fn special_v6(ip: Ipv6Addr) -> Option<SpecialAddress> {
     use DenyRule::*;
     let n = u128::from(ip);
-    let plain = |rule| Some(SpecialAddress { rule, via: None });
+    let plain = |rule| {
+        Some(SpecialAddress {
+            rule,
+            via: None,
+            service: None,
+        })
+    };
     let low32 = Ipv4Addr::from((n & 0xffff_ffff) as u32);
     if ip.is_unspecified() {
         return plain(Unspecified);
@@ -147,13 +209,18 @@ fn special_v6(ip: Ipv6Addr) -> Option<SpecialAddress> {
         return embedded(form, low32).or(Some(SpecialAddress {
             rule: Reserved,
             via: Some(Embedded { form, ipv4: low32 }),
+            service: None,
         }));
     }
     if in_v6(n, [0x64, 0xff9b, 0, 0, 0, 0, 0, 0], 96) {
         return embedded(Embedding::Nat64, low32);
     }
-    if in_v6(n, [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254], 128) {
-        return plain(CloudMetadata);
+    if let Some((_, service)) = METADATA_V6.iter().find(|(a, _)| Ipv6Addr::from(*a) == ip) {
+        return Some(SpecialAddress {
+            rule: CloudMetadata,
+            via: None,
+            service: *service,
+        });
     }
     if in_v6(n, [0x2001, 0, 0, 0, 0, 0, 0, 0], 32) {
         return Some(SpecialAddress {
@@ -162,6 +229,7 @@ fn special_v6(ip: Ipv6Addr) -> Option<SpecialAddress> {
                 form: Embedding::Teredo,
                 ipv4: Ipv4Addr::from(!((n & 0xffff_ffff) as u32)),
             }),
+            service: None,
         });
     }
     if in_v6(n, [0x2002, 0, 0, 0, 0, 0, 0, 0], 16) {

@@ -28,7 +28,10 @@ pub enum DenyRule {
     CarrierGradeNat,
     /// 169.254.0.0/16, fe80::/10.
     LinkLocal,
-    /// A cloud instance-metadata endpoint: 169.254.169.254, fd00:ec2::254, 100.100.100.200.
+    /// A cloud instance-metadata or credentials endpoint: 169.254.169.254 (most clouds),
+    /// 169.254.170.2 and 169.254.170.23 (AWS ECS, EKS), fd00:ec2::254 and fd00:ec2::23 (AWS over
+    /// IPv6), fd20:ce::254 (Google Cloud over IPv6), 168.63.129.16 (the Azure platform address),
+    /// 100.100.100.200 (Alibaba Cloud), 192.0.0.192 (Oracle Cloud), in every spelling.
     CloudMetadata,
     /// fc00::/7 (RFC 4193).
     UniqueLocal,
