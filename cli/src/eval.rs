@@ -39,13 +39,12 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let compiled = if args.input.starts_with('$') {
         Compiled::Expression(CompiledExpression::parse(&args.input)?)
     } else {
-        let options = RenderOptions::new()
-            .lenient(args.lenient)
-            .percent_encode(args.percent_encode);
-        Compiled::Template(CompiledTemplate::with_options(
-            Template::parse(&args.input)?,
-            options,
-        ))
+        let options = RenderOptions::default()
+            .with_lenient(args.lenient)
+            .with_percent_encode(args.percent_encode);
+        Compiled::Template(
+            CompiledTemplate::new(Template::parse(&args.input)?).with_options(options),
+        )
     };
     let exchange = args.exchange.load()?;
     let text = match &compiled {

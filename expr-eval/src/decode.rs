@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
-use crate::error::Error;
+use crate::error::EvalError;
 
 /// Whether `+` means a space (query strings, `application/x-www-form-urlencoded`) or itself
 /// (paths).
@@ -31,15 +31,15 @@ pub(crate) fn decode<'r>(
     raw: &'r str,
     plus: Plus,
     what: impl FnOnce() -> String,
-) -> Result<Cow<'r, str>, Error> {
+) -> Result<Cow<'r, str>, EvalError> {
     if let Some(at) = bad_escape(raw) {
-        return Err(Error::InvalidPercentEncoding {
+        return Err(EvalError::InvalidPercentEncoding {
             what: what(),
             value: raw.to_owned(),
             reason: format!("the \"%\" at byte {at} is not followed by two hexadecimal digits"),
         });
     }
-    let not_utf8 = |what: String| Error::InvalidPercentEncoding {
+    let not_utf8 = |what: String| EvalError::InvalidPercentEncoding {
         what,
         value: raw.to_owned(),
         reason: "the decoded bytes are not UTF-8".to_owned(),
@@ -71,7 +71,7 @@ fn name_matches(raw: &str, name: &str) -> bool {
 pub(crate) fn query_parameter<'q>(
     query: &'q str,
     name: &str,
-) -> Result<Option<Cow<'q, str>>, Error> {
+) -> Result<Option<Cow<'q, str>>, EvalError> {
     for pair in query.split('&') {
         if pair.is_empty() {
             continue;
@@ -91,7 +91,7 @@ pub(crate) fn query_parameter<'q>(
 mod tests {
     use super::*;
 
-    fn q(query: &str, name: &str) -> Result<Option<String>, Error> {
+    fn q(query: &str, name: &str) -> Result<Option<String>, EvalError> {
         query_parameter(query, name).map(|v| v.map(Cow::into_owned))
     }
 
@@ -148,7 +148,7 @@ mod tests {
         for value in ["%", "%4", "%zz", "a%g1", "100%"] {
             let err = q(&format!("p={value}"), "p").expect_err(value);
             assert!(
-                matches!(err, Error::InvalidPercentEncoding { .. }),
+                matches!(err, EvalError::InvalidPercentEncoding { .. }),
                 "{value}"
             );
         }

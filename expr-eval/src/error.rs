@@ -8,6 +8,7 @@ use std::fmt;
 /// assert_eq!(expr_eval::Part::Response.to_string(), "response");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Part {
     /// The request the API received.
     Request,
@@ -50,23 +51,23 @@ fn location(prefix: &str, part: Part) -> At<'_> {
 /// Why a runtime expression could not be evaluated against an exchange.
 ///
 /// Every variant names what is missing and where; none is ever turned into an empty string
-/// unless the caller asks for leniency ([`RenderOptions::lenient`](crate::RenderOptions::lenient)).
+/// unless the caller asks for leniency ([`RenderOptions::with_lenient`](crate::RenderOptions::with_lenient)).
 ///
 /// ```
-/// use expr_eval::{evaluate, Error, OwnedExchange, OwnedRequest};
+/// use expr_eval::{evaluate, EvalError, OwnedExchange, OwnedRequest};
 /// use expr_grammar::Expression;
 ///
 /// let request = OwnedRequest::new("GET", "https://example.org/board")?;
 /// let exchange = OwnedExchange::new(request);
 /// let expr = Expression::parse("$request.header.progressUrl")?;
 /// let err = evaluate(&expr, &exchange).unwrap_err();
-/// assert!(matches!(err, Error::HeaderNotPresent { .. }));
+/// assert!(matches!(err, EvalError::HeaderNotPresent { .. }));
 /// assert_eq!(err.to_string(), r#"header "progressUrl" not present in the request"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum EvalError {
     /// `$statusCode` or `$response.…` on an exchange that has no response (yet).
     #[error("no response in this exchange")]
     NoResponse,

@@ -4,13 +4,12 @@ use std::borrow::Cow;
 use std::fmt;
 
 use expr_grammar::{Expression, ParseError, Pointer, Source};
-use jsonptr::index::ParseIndexError;
-use jsonptr::resolve::Error as ResolveError;
 
 use crate::decode::query_parameter;
-use crate::error::{Error, Part};
+use crate::error::{EvalError, Part};
 use crate::exchange::{Body, Exchange, FieldName, Message};
 use crate::path;
+use crate::pointer::{Step, resolve, steps, walk};
 use crate::value::Value;
 
 /// Evaluates `expression` against `exchange`.
@@ -41,7 +40,7 @@ use crate::value::Value;
 pub fn evaluate<'a, X: Exchange + ?Sized>(
     expression: &Expression,
     exchange: &'a X,
-) -> Result<Value<'a>, Error> {
+) -> Result<Value<'a>, EvalError> {
     evaluate_with(expression, exchange, FieldName::new, None)
 }
 
@@ -53,17 +52,17 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
     exchange: &'a X,
     field: impl FnOnce(&'n str) -> FieldName<'n>,
     steps: Option<&[Step]>,
-) -> Result<Value<'a>, Error> {
+) -> Result<Value<'a>, EvalError> {
     match expression {
         Expression::Url => exchange
             .url()
             .map(|url| Value::Str(Cow::Borrowed(url)))
-            .ok_or(Error::UrlUnavailable),
+            .ok_or(EvalError::UrlUnavailable),
         Expression::Method => Ok(Value::Str(Cow::Borrowed(exchange.method()))),
         Expression::StatusCode => exchange
             .status_code()
             .map(Value::Int)
-            .ok_or(Error::NoResponse),
+            .ok_or(EvalError::NoResponse),
         Expression::Request(source) => match source {
             Source::Header(name) => header(exchange.request(), Part::Request, field(name.as_str())),
             Source::Query(name) => query(exchange, name),
@@ -74,14 +73,14 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
             _ => Err(unsupported(expression)),
         },
         Expression::Response(source) => {
-            let response = exchange.response().ok_or(Error::NoResponse)?;
+            let response = exchange.response().ok_or(EvalError::NoResponse)?;
             match source {
                 Source::Header(name) => header(response, Part::Response, field(name.as_str())),
-                Source::Query(_) => Err(Error::NotInResponse {
+                Source::Query(_) => Err(EvalError::NotInResponse {
                     reference: "query",
                     what: "query parameters",
                 }),
-                Source::Path(_) => Err(Error::NotInResponse {
+                Source::Path(_) => Err(EvalError::NotInResponse {
                     reference: "path",
                     what: "path parameters",
                 }),
@@ -93,8 +92,8 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
     }
 }
 
-fn unsupported(expression: &Expression) -> Error {
-    Error::Unsupported {
+fn unsupported(expression: &Expression) -> EvalError {
+    EvalError::Unsupported {
         expression: expression.to_string(),
     }
 }
@@ -104,30 +103,30 @@ fn header<'a, M: Message + ?Sized>(
     message: &'a M,
     part: Part,
     name: FieldName<'_>,
-) -> Result<Value<'a>, Error> {
+) -> Result<Value<'a>, EvalError> {
     let Some(bytes) = message.header(name) else {
-        return Err(Error::HeaderNotPresent {
+        return Err(EvalError::HeaderNotPresent {
             part,
             name: name.as_str().to_owned(),
         });
     };
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Value::Str(Cow::Borrowed(text))),
-        Err(_) => Err(Error::HeaderNotUtf8 {
+        Err(_) => Err(EvalError::HeaderNotUtf8 {
             part,
             name: name.as_str().to_owned(),
         }),
     }
 }
 
-fn query<'a, X: Exchange + ?Sized>(exchange: &'a X, name: &str) -> Result<Value<'a>, Error> {
+fn query<'a, X: Exchange + ?Sized>(exchange: &'a X, name: &str) -> Result<Value<'a>, EvalError> {
     let found = match exchange.query() {
         Some(query) => query_parameter(query, name)?,
         None => None,
     };
     found
         .map(Value::Str)
-        .ok_or_else(|| Error::QueryParameterNotPresent {
+        .ok_or_else(|| EvalError::QueryParameterNotPresent {
             name: name.to_owned(),
         })
 }
@@ -135,16 +134,16 @@ fn query<'a, X: Exchange + ?Sized>(exchange: &'a X, name: &str) -> Result<Value<
 fn path_parameter<'a, X: Exchange + ?Sized>(
     exchange: &'a X,
     name: &str,
-) -> Result<Value<'a>, Error> {
+) -> Result<Value<'a>, EvalError> {
     if let Some(value) = exchange.path_parameter(name) {
         return Ok(Value::Str(Cow::Borrowed(value)));
     }
     match exchange.path_template() {
         Some(template) => path::parameter(template, exchange.path(), name).map(Value::Str),
-        None if exchange.has_path_parameters() => Err(Error::PathParameterNotPresent {
+        None if exchange.has_path_parameters() => Err(EvalError::PathParameterNotPresent {
             name: name.to_owned(),
         }),
-        None => Err(Error::NoPathTemplate {
+        None => Err(EvalError::NoPathTemplate {
             name: name.to_owned(),
         }),
     }
@@ -156,9 +155,9 @@ fn body<'a, M: Message + ?Sized>(
     part: Part,
     pointer: Option<&Pointer>,
     steps: Option<&[Step]>,
-) -> Result<Value<'a>, Error> {
+) -> Result<Value<'a>, EvalError> {
     match (message.body(), pointer) {
-        (Body::Empty, _) => Err(Error::NoBody { part }),
+        (Body::Empty, _) => Err(EvalError::NoBody { part }),
         (Body::Json(value), None) => Ok(Value::Json(value)),
         (Body::Json(value), Some(pointer)) => {
             if let Some(found) = steps.and_then(|steps| walk(value, steps)) {
@@ -167,7 +166,7 @@ fn body<'a, M: Message + ?Sized>(
             resolve(value, pointer, part).map(Value::Json)
         }
         (Body::Text(text), None) => Ok(Value::Str(Cow::Borrowed(text))),
-        (Body::Binary(_), None) => Err(Error::BodyNotUtf8 { part }),
+        (Body::Binary(_), None) => Err(EvalError::BodyNotUtf8 { part }),
         (body @ (Body::Text(_) | Body::Binary(_)), Some(pointer)) => Err(crate::limits::not_json(
             body,
             part,
@@ -177,134 +176,12 @@ fn body<'a, M: Message + ?Sized>(
     }
 }
 
-/// One reference token of a compiled body pointer, decoded in advance: the member name (`~1` and
-/// `~0` unescaped) and, when the token is an RFC 6901 array index (a decimal without leading
-/// zeros; never `-`), that index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Step {
-    pub(crate) key: Box<str>,
-    index: Option<usize>,
-}
-
-fn steps(pointer: &Pointer) -> Box<[Step]> {
-    pointer
-        .tokens()
-        .map(|token| Step {
-            key: token.decoded().into(),
-            index: match token.to_index() {
-                Ok(jsonptr::index::Index::Num(index)) => Some(index),
-                _ => None,
-            },
-        })
-        .collect()
-}
-
-/// Follows pre-decoded steps; `None` on any failure, which [`resolve`] then explains (it follows
-/// the same RFC 6901 rules, through `jsonptr`).
-#[inline]
-pub(crate) fn walk<'a>(
-    mut value: &'a serde_json::Value,
-    steps: &[Step],
-) -> Option<&'a serde_json::Value> {
-    for step in steps {
-        value = match value {
-            serde_json::Value::Object(map) => map.get(&*step.key)?,
-            serde_json::Value::Array(items) => items.get(step.index?)?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
-/// Resolves an RFC 6901 pointer with `jsonptr`, turning its error into one that names the pointer,
-/// the failing token and the prefix that did resolve.
-#[inline]
-fn resolve<'a>(
-    value: &'a serde_json::Value,
-    pointer: &Pointer,
-    part: Part,
-) -> Result<&'a serde_json::Value, Error> {
-    use jsonptr::resolve::Resolve as _;
-    value
-        .resolve(pointer)
-        .map_err(|err| pointer_error(value, pointer, part, &err))
-}
-
-#[cold]
-fn pointer_error(
-    value: &serde_json::Value,
-    pointer: &Pointer,
-    part: Part,
-    err: &ResolveError,
-) -> Error {
-    use jsonptr::resolve::Resolve as _;
-    let whole = pointer.as_str();
-    let at = whole.get(..err.offset()).unwrap_or_default().to_owned();
-    let token = pointer.get(err.position());
-    let encoded = token
-        .as_ref()
-        .map(|t| t.encoded().to_owned())
-        .unwrap_or_default();
-    let decoded = token
-        .as_ref()
-        .map(|t| t.decoded().into_owned())
-        .unwrap_or_default();
-    let pointer = whole.to_owned();
-    match err {
-        ResolveError::NotFound { .. } => Error::PointerKeyNotFound {
-            part,
-            pointer,
-            key: decoded,
-            at,
-        },
-        ResolveError::OutOfBounds { source, .. } if encoded == "-" => {
-            let _ = source;
-            Error::PointerPastEnd { part, pointer, at }
-        }
-        ResolveError::OutOfBounds { source, .. } => Error::IndexOutOfBounds {
-            part,
-            pointer,
-            index: source.index,
-            length: source.length,
-            at,
-        },
-        ResolveError::FailedToParseIndex { source, .. } => Error::InvalidArrayIndex {
-            part,
-            pointer,
-            token: decoded,
-            reason: match source {
-                ParseIndexError::LeadingZeros => "leading zeros are not allowed",
-                _ => "an index is a decimal number without leading zeros",
-            },
-            at,
-        },
-        ResolveError::Unreachable { .. } => {
-            let found = Pointer::parse(at.as_str())
-                .ok()
-                .and_then(|prefix| value.resolve(prefix).ok())
-                .map_or("a scalar", |scalar| match scalar {
-                    serde_json::Value::Null => "null",
-                    serde_json::Value::Bool(_) => "a boolean",
-                    serde_json::Value::Number(_) => "a number",
-                    serde_json::Value::String(_) => "a string",
-                    serde_json::Value::Array(_) | serde_json::Value::Object(_) => "a container",
-                });
-            Error::PointerUnreachable {
-                part,
-                pointer,
-                at,
-                found,
-            }
-        }
-    }
-}
-
 /// An expression prepared for repeated evaluation.
 ///
-/// It keeps the [`Expression`], a body pointer's reference tokens decoded in advance (member
-/// names unescaped, array indices parsed) and, with the `http` feature, a pre-built
-/// `http::HeaderName` for a header expression, so that `HttpExchange` looks the header up as fast
-/// as `HeaderMap::get` with a constant name. Failures are explained by the same `jsonptr`
+/// It keeps the [`Expression`] and a plan for the lean path: a body pointer's reference tokens
+/// decoded in advance (member names unescaped, array indices parsed), a header name and, with
+/// the `http` feature, a pre-built `http::HeaderName`, so that `HttpExchange` looks the header up
+/// as fast as `HeaderMap::get` with a constant name. Failures are explained by the same `jsonptr`
 /// resolution as [`evaluate`], so both give the same results and the same errors.
 ///
 /// ```
@@ -320,31 +197,88 @@ fn pointer_error(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledExpression {
     expression: Expression,
-    steps: Option<Box<[Step]>>,
+    plan: Plan,
+}
+
+/// What the lean path does, decided once, so that evaluating dispatches on one flat enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Plan {
+    Url,
+    Method,
+    StatusCode,
+    RequestHeader(Header),
+    ResponseHeader(Header),
+    /// `$request.body` (`None`) or `$request.body#…` with its steps (`body#` has none).
+    RequestBody(Option<Box<[Step]>>),
+    ResponseBody(Option<Box<[Step]>>),
+    /// Query and path lookups, and whatever else: the full walk, which builds an error only on
+    /// failure.
+    Walk,
+}
+
+/// A header to look up: the name as written and, with the `http` feature, as an
+/// `http::HeaderName` (when it is a valid one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Header {
+    name: Box<str>,
     #[cfg(feature = "http")]
-    http_name: Option<http::HeaderName>,
+    http: Option<http::HeaderName>,
+}
+
+impl Header {
+    fn new(name: &str) -> Self {
+        Header {
+            name: name.into(),
+            #[cfg(feature = "http")]
+            http: http::HeaderName::from_bytes(name.as_bytes()).ok(),
+        }
+    }
+
+    #[inline]
+    fn field(&self) -> FieldName<'_> {
+        let field = FieldName::new(&self.name);
+        #[cfg(feature = "http")]
+        let field = match &self.http {
+            Some(http_name) => field.with_http(http_name),
+            None => field,
+        };
+        field
+    }
+}
+
+impl Plan {
+    fn new(expression: &Expression) -> Self {
+        let body = |pointer: &Option<expr_grammar::PointerBuf>| pointer.as_deref().map(steps);
+        match expression {
+            Expression::Url => Plan::Url,
+            Expression::Method => Plan::Method,
+            Expression::StatusCode => Plan::StatusCode,
+            Expression::Request(Source::Header(name)) => {
+                Plan::RequestHeader(Header::new(name.as_str()))
+            }
+            Expression::Response(Source::Header(name)) => {
+                Plan::ResponseHeader(Header::new(name.as_str()))
+            }
+            Expression::Request(Source::Body(pointer)) => Plan::RequestBody(body(pointer)),
+            Expression::Response(Source::Body(pointer)) => Plan::ResponseBody(body(pointer)),
+            _ => Plan::Walk,
+        }
+    }
+
+    /// The pre-decoded steps of a body pointer, for the full walk.
+    fn steps(&self) -> Option<&[Step]> {
+        match self {
+            Plan::RequestBody(steps) | Plan::ResponseBody(steps) => steps.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 impl CompiledExpression {
     /// Prepares an expression.
     pub fn new(expression: Expression) -> Self {
-        #[cfg(feature = "http")]
-        let http_name = match expression.source() {
-            Some(Source::Header(name)) => {
-                http::HeaderName::from_bytes(name.as_str().as_bytes()).ok()
-            }
-            _ => None,
-        };
-        let steps = match expression.source() {
-            Some(Source::Body(Some(pointer))) => Some(steps(pointer)),
-            _ => None,
-        };
-        CompiledExpression {
-            expression,
-            steps,
-            #[cfg(feature = "http")]
-            http_name,
-        }
+        let plan = Plan::new(&expression);
+        CompiledExpression { expression, plan }
     }
 
     /// Parses and prepares an expression.
@@ -359,7 +293,10 @@ impl CompiledExpression {
 
     /// Evaluates the expression against `exchange`; the same as [`evaluate`].
     #[inline]
-    pub fn evaluate<'a, X: Exchange + ?Sized>(&self, exchange: &'a X) -> Result<Value<'a>, Error> {
+    pub fn evaluate<'a, X: Exchange + ?Sized>(
+        &self,
+        exchange: &'a X,
+    ) -> Result<Value<'a>, EvalError> {
         // The lean path first; the error, if any, is built only then.
         match self.evaluate_quiet(exchange) {
             Some(value) => Ok(value),
@@ -371,36 +308,24 @@ impl CompiledExpression {
 impl CompiledExpression {
     /// The full walk, which says why when it fails.
     #[cold]
-    fn evaluate_explained<'a, X: Exchange + ?Sized>(
+    #[inline(never)]
+    pub(crate) fn evaluate_explained<'a, X: Exchange + ?Sized>(
         &self,
         exchange: &'a X,
-    ) -> Result<Value<'a>, Error> {
-        evaluate_with(
-            &self.expression,
-            exchange,
-            |name| self.field(name),
-            self.steps.as_deref(),
-        )
+    ) -> Result<Value<'a>, EvalError> {
+        let field = |name| match &self.plan {
+            Plan::RequestHeader(header) | Plan::ResponseHeader(header) => header.field(),
+            _ => FieldName::new(name),
+        };
+        evaluate_with(&self.expression, exchange, field, self.plan.steps())
     }
 
     /// For `$request.body#/…`: the pointer's pre-decoded steps.
     pub(crate) fn request_body_steps(&self) -> Option<&[Step]> {
-        match &self.expression {
-            Expression::Request(Source::Body(Some(_))) => self.steps.as_deref(),
+        match &self.plan {
+            Plan::RequestBody(Some(steps)) => Some(steps),
             _ => None,
         }
-    }
-
-    /// The header key, with its pre-built `http::HeaderName` when there is one.
-    #[inline]
-    fn field<'n>(&'n self, name: &'n str) -> FieldName<'n> {
-        let field = FieldName::new(name);
-        #[cfg(feature = "http")]
-        let field = match &self.http_name {
-            Some(http_name) => field.with_http(http_name),
-            None => field,
-        };
-        field
     }
 
     /// The value, or `None` where [`evaluate`](CompiledExpression::evaluate) gives an error; no
@@ -411,25 +336,15 @@ impl CompiledExpression {
         &self,
         exchange: &'a X,
     ) -> Option<Value<'a>> {
-        let steps = self.steps.as_deref();
-        match &self.expression {
-            Expression::Url => exchange.url().map(|url| Value::Str(Cow::Borrowed(url))),
-            Expression::Method => Some(Value::Str(Cow::Borrowed(exchange.method()))),
-            Expression::StatusCode => exchange.status_code().map(Value::Int),
-            Expression::Request(Source::Header(name)) => {
-                header_quiet(exchange.request(), self.field(name.as_str()))
-            }
-            Expression::Request(Source::Body(pointer)) => {
-                body_quiet(exchange.request(), pointer.as_deref(), steps)
-            }
-            Expression::Response(Source::Header(name)) => {
-                header_quiet(exchange.response()?, self.field(name.as_str()))
-            }
-            Expression::Response(Source::Body(pointer)) => {
-                body_quiet(exchange.response()?, pointer.as_deref(), steps)
-            }
-            // Query and path lookups build errors only on failure; reuse the full walk.
-            _ => self.evaluate_explained(exchange).ok(),
+        match &self.plan {
+            Plan::RequestHeader(header) => header_quiet(exchange.request(), header.field()),
+            Plan::RequestBody(steps) => body_quiet(exchange.request(), steps.as_deref()),
+            Plan::ResponseHeader(header) => header_quiet(exchange.response()?, header.field()),
+            Plan::ResponseBody(steps) => body_quiet(exchange.response()?, steps.as_deref()),
+            Plan::Url => exchange.url().map(|url| Value::Str(Cow::Borrowed(url))),
+            Plan::Method => Some(Value::Str(Cow::Borrowed(exchange.method()))),
+            Plan::StatusCode => exchange.status_code().map(Value::Int),
+            Plan::Walk => self.evaluate_explained(exchange).ok(),
         }
     }
 }
@@ -440,22 +355,14 @@ fn header_quiet<'a, M: Message + ?Sized>(message: &'a M, name: FieldName<'_>) ->
     Some(Value::Str(Cow::Borrowed(text)))
 }
 
+/// `steps`: `None` for the whole body, `Some` for a pointer (which needs a JSON body).
 #[inline]
 fn body_quiet<'a, M: Message + ?Sized>(
     message: &'a M,
-    pointer: Option<&Pointer>,
     steps: Option<&[Step]>,
 ) -> Option<Value<'a>> {
-    use jsonptr::resolve::Resolve as _;
-    match pointer {
-        Some(pointer) => {
-            let value = message.json()?;
-            match steps {
-                Some(steps) => walk(value, steps),
-                None => value.resolve(pointer).ok(),
-            }
-            .map(Value::Json)
-        }
+    match steps {
+        Some(steps) => walk(message.json()?, steps).map(Value::Json),
         None => match message.body() {
             Body::Json(value) => Some(Value::Json(value)),
             Body::Text(text) => Some(Value::Str(Cow::Borrowed(text))),

@@ -13,7 +13,7 @@
 //!   [`OwnedExchange`] (built in code, read from a JSON/YAML exchange file with serde, or parsed
 //!   from raw HTTP/1.1 text with [`OwnedExchange::parse_http1`]) and, with the `http` feature,
 //!   `HttpExchange` over `http::Request` / `http::Response`;
-//! - [`Error`]: why an expression could not be evaluated, one variant per cause, each naming what
+//! - [`EvalError`]: why an expression could not be evaluated, one variant per cause, each naming what
 //!   is missing and where.
 //!
 //! ```
@@ -70,7 +70,7 @@
 //!   ignored) and it parses, or when there is no `Content-Type` and it parses as JSON. A JSON text
 //!   under `text/plain` is text. `…body#` (the empty pointer) asks for the JSON document, so it
 //!   fails on a text body like any pointer.
-//! - Every failure is an [`Error`] naming what is missing and where, never an empty string:
+//! - Every failure is an [`EvalError`] naming what is missing and where, never an empty string:
 //!   `header "progressUrl" not present in the request`, `no response in this exchange`,
 //!   `pointer /a/b: key "b" not found at /a in the request body`. `$response.query.x` and
 //!   `$response.path.x` are errors: a response has no URL.
@@ -78,8 +78,8 @@
 //!   decoding changed it), JSON values borrowed from the parsed body, the status as an integer.
 //! - A template renders strings as they are, numbers, booleans and `null` as JSON text, objects
 //!   and arrays as compact JSON; nothing is percent-encoded unless asked
-//!   ([`RenderOptions::percent_encode`]).
-//! - A header value that is not UTF-8 (obs-text) is an error ([`Error::HeaderNotUtf8`]), not a
+//!   ([`RenderOptions::with_percent_encode`]).
+//! - A header value that is not UTF-8 (obs-text) is an error ([`EvalError::HeaderNotUtf8`]), not a
 //!   lossy conversion.
 //!
 //! # Limits
@@ -89,7 +89,7 @@
 //!
 //! - JSON bodies nest at most [`MAX_JSON_DEPTH`] (127) levels, `serde_json`'s fixed recursion
 //!   limit: a raw message with a deeper JSON body fails with [`ExchangeError::JsonTooDeep`], and
-//!   a pointer into a deeper body given otherwise fails with [`Error::BodyTooDeep`];
+//!   a pointer into a deeper body given otherwise fails with [`EvalError::BodyTooDeep`];
 //! - a raw HTTP/1.1 message has at most [`MAX_HEADERS`] (256) header fields
 //!   ([`ExchangeError::TooManyHeaders`]);
 //! - expressions and templates are parsed within [`expr_grammar::ParseLimits`] (16 MiB by
@@ -103,24 +103,28 @@
 #![forbid(unsafe_code)]
 
 mod decode;
+mod encode;
 mod error;
 mod eval;
 mod exchange;
 #[cfg(feature = "http")]
 mod http_adapter;
 mod limits;
+mod options;
 mod owned;
 mod path;
+mod pointer;
 mod raw;
 mod template;
 mod value;
 
-pub use error::{Error, ExchangeError, Part};
+pub use error::{EvalError, ExchangeError, Part};
 pub use eval::{CompiledExpression, evaluate};
 pub use exchange::{Body, Exchange, FieldName, Message, is_json_media_type};
 #[cfg(feature = "http")]
 pub use http_adapter::{HttpExchange, HttpMessage};
 pub use limits::{MAX_HEADERS, MAX_JSON_DEPTH};
+pub use options::RenderOptions;
 pub use owned::{OwnedExchange, OwnedRequest, OwnedResponse};
-pub use template::{CompiledTemplate, RenderOptions};
+pub use template::CompiledTemplate;
 pub use value::Value;

@@ -1,7 +1,7 @@
 //! The limits on what an exchange may hold, so that no message makes evaluation overflow the
 //! stack or grow memory without bound.
 
-use crate::error::{Error, Part};
+use crate::error::{EvalError, Part};
 use crate::exchange::{Body, is_json_media_type};
 
 /// The deepest nesting of arrays and objects in a JSON body: 127 levels.
@@ -15,7 +15,7 @@ use crate::exchange::{Body, is_json_media_type};
 ///   which names this limit;
 /// - a body given to a builder ([`OwnedRequest::with_body`](crate::OwnedRequest::with_body)) or
 ///   read from an `http::Request` is then text, and a pointer into it fails with
-///   [`Error::BodyNotJson`](crate::Error::BodyNotJson), whose message names this limit.
+///   [`EvalError::BodyNotJson`](crate::Error::BodyNotJson), whose message names this limit.
 ///
 /// The limit cannot be raised (it is `serde_json`'s); a caller that needs deeper values parses
 /// them itself and hands them over with
@@ -83,27 +83,27 @@ pub(crate) fn is_recursion_limit(err: &serde_json::Error) -> bool {
     err.is_syntax() && err.to_string().starts_with("recursion limit exceeded")
 }
 
-/// The error for a pointer into a body that is not JSON: [`Error::BodyTooDeep`] when it would
-/// have been JSON but for its depth, else [`Error::BodyNotJson`]. Only on the error path.
+/// The error for a pointer into a body that is not JSON: [`EvalError::BodyTooDeep`] when it would
+/// have been JSON but for its depth, else [`EvalError::BodyNotJson`]. Only on the error path.
 pub(crate) fn not_json(
     body: Body<'_>,
     part: Part,
     pointer: &jsonptr::Pointer,
     content_type: Option<&[u8]>,
-) -> Error {
+) -> EvalError {
     let content_type = content_type.map(|ct| String::from_utf8_lossy(ct).into_owned());
     let json_tried = content_type.as_deref().is_none_or(is_json_media_type);
     if let Body::Text(text) = body
         && json_tried
         && json_too_deep(text.as_bytes())
     {
-        return Error::BodyTooDeep {
+        return EvalError::BodyTooDeep {
             part,
             pointer: pointer.as_str().to_owned(),
             limit: MAX_JSON_DEPTH,
         };
     }
-    Error::BodyNotJson {
+    EvalError::BodyNotJson {
         part,
         pointer: pointer.as_str().to_owned(),
         content_type,

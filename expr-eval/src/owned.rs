@@ -43,6 +43,7 @@ use crate::path;
 /// body's text: a JSON string's contents, any other value's compact JSON.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(try_from = "wire::ExchangeFile")]
+#[non_exhaustive]
 pub struct OwnedExchange {
     /// The request.
     pub request: OwnedRequest,

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::decode::{Plus, decode};
-use crate::error::Error;
+use crate::error::EvalError;
 
 /// Checks that a path template is well formed: every `{` is closed by a `}` before the next `/`,
 /// names are not empty and hold no `{`, and no `}` stands alone.
@@ -128,19 +128,19 @@ pub(crate) fn parameter<'p>(
     template: &str,
     path: &'p str,
     name: &str,
-) -> Result<Cow<'p, str>, Error> {
-    let invalid = |reason| Error::InvalidPathTemplate {
+) -> Result<Cow<'p, str>, EvalError> {
+    let invalid = |reason| EvalError::InvalidPathTemplate {
         template: template.to_owned(),
         reason,
     };
     validate(template).map_err(invalid)?;
     if !has_parameter(template, name) {
-        return Err(Error::PathParameterNotInTemplate {
+        return Err(EvalError::PathParameterNotInTemplate {
             name: name.to_owned(),
             template: template.to_owned(),
         });
     }
-    let mismatch = || Error::PathMismatch {
+    let mismatch = || EvalError::PathMismatch {
         path: path.to_owned(),
         template: template.to_owned(),
     };
@@ -160,7 +160,7 @@ pub(crate) fn parameter<'p>(
 mod tests {
     use super::*;
 
-    fn param(template: &str, path: &str, name: &str) -> Result<String, Error> {
+    fn param(template: &str, path: &str, name: &str) -> Result<String, EvalError> {
         parameter(template, path, name).map(Cow::into_owned)
     }
 
@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(param("/v{major}-beta", "/v3-beta", "major"), Ok("3".into()));
         assert!(matches!(
             param("/v{major}-beta", "/v3-rc", "major"),
-            Err(Error::PathMismatch { .. })
+            Err(EvalError::PathMismatch { .. })
         ));
     }
 
@@ -225,11 +225,11 @@ mod tests {
         assert_eq!(param("/u/{id}", "/u/a+b", "id"), Ok("a+b".into()));
         assert!(matches!(
             param("/u/{id}", "/u/a%zz", "id"),
-            Err(Error::InvalidPercentEncoding { .. })
+            Err(EvalError::InvalidPercentEncoding { .. })
         ));
         assert!(matches!(
             param("/u/{id}", "/u/%E9", "id"),
-            Err(Error::InvalidPercentEncoding { .. })
+            Err(EvalError::InvalidPercentEncoding { .. })
         ));
     }
 
@@ -245,7 +245,7 @@ mod tests {
             assert!(
                 matches!(
                     param("/subscribe/{e}", path, "e"),
-                    Err(Error::PathMismatch { .. })
+                    Err(EvalError::PathMismatch { .. })
                 ),
                 "{path}"
             );
@@ -256,14 +256,14 @@ mod tests {
     fn unknown_parameter_and_bad_templates() {
         assert!(matches!(
             param("/a/{b}", "/a/x", "c"),
-            Err(Error::PathParameterNotInTemplate { .. })
+            Err(EvalError::PathParameterNotInTemplate { .. })
         ));
         for template in ["/a/{b", "/a/b}", "/a/{}", "/a/{b}{c}", "/a/{b{c}", "/{a/b}"] {
             assert!(validate(template).is_err(), "{template}");
             assert!(
                 matches!(
                     param(template, "/a/x", "b"),
-                    Err(Error::InvalidPathTemplate { .. })
+                    Err(EvalError::InvalidPathTemplate { .. })
                 ),
                 "{template}"
             );
@@ -276,7 +276,7 @@ mod tests {
     fn root_template() {
         assert!(matches!(
             param("/", "/", "x"),
-            Err(Error::PathParameterNotInTemplate { .. })
+            Err(EvalError::PathParameterNotInTemplate { .. })
         ));
     }
 }

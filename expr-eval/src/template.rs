@@ -1,102 +1,17 @@
 //! Compiled templates: literal text and `{expression}`s, rendered into a caller's `String`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use expr_grammar::{ParseError, Segment, Template};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::AsciiSet;
 
-use crate::error::Error;
-use crate::eval::{CompiledExpression, Step, walk};
+use crate::encode::{Component, write_value};
+use crate::error::EvalError;
+use crate::eval::CompiledExpression;
 use crate::exchange::{Exchange, Message as _};
+use crate::options::RenderOptions;
+use crate::pointer::{Step, member, walk};
 use crate::value::Value;
-
-/// How a [`CompiledTemplate`] renders: strict or lenient, verbatim or percent-encoding.
-///
-/// The default is strict and verbatim, as the specification substitutes values
-/// (`{$request.query.queryUrl}` gives back the URL itself).
-///
-/// ```
-/// use expr_eval::RenderOptions;
-/// let options = RenderOptions::new().lenient(true).percent_encode(true);
-/// assert!(options.is_lenient() && options.is_percent_encoding());
-/// assert_eq!(RenderOptions::default(), RenderOptions::new());
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct RenderOptions {
-    lenient: bool,
-    percent_encode: bool,
-}
-
-impl RenderOptions {
-    /// Strict and verbatim.
-    pub const fn new() -> Self {
-        RenderOptions {
-            lenient: false,
-            percent_encode: false,
-        }
-    }
-
-    /// With `true`, an expression that cannot be evaluated renders as the empty string instead
-    /// of failing the whole template.
-    pub const fn lenient(self, lenient: bool) -> Self {
-        RenderOptions { lenient, ..self }
-    }
-
-    /// With `true`, values that land in a URL's path are percent-encoded as one path segment
-    /// (`/` becomes `%2F`), and values that land in its query or fragment as one query component
-    /// (`&`, `=`, `+`, `/`, `:`, `?` … encoded). Where a value lands is decided by the literal
-    /// text before it: after a `?` it is the query, after a `#` the fragment, otherwise the path.
-    /// A value at the very start of the template stays verbatim: it *is* the URL
-    /// (`{$request.query.callbackUrl}/data`).
-    pub const fn percent_encode(self, percent_encode: bool) -> Self {
-        RenderOptions {
-            percent_encode,
-            ..self
-        }
-    }
-
-    /// Whether unresolvable expressions render as the empty string.
-    pub const fn is_lenient(&self) -> bool {
-        self.lenient
-    }
-
-    /// Whether values are percent-encoded for the URL component they land in.
-    pub const fn is_percent_encoding(&self) -> bool {
-        self.percent_encode
-    }
-}
-
-/// Everything but RFC 3986 unreserved characters: a query (or fragment) component value.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Everything but RFC 3986 `pchar`s (unreserved, sub-delims, `:` and `@`): one path segment.
-const PATH_SEGMENT: &AsciiSet = &QUERY
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
-
-/// Where a value lands in the URL the template builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Component {
-    /// At the very start: the value is (the start of) the URL itself.
-    Start,
-    Path,
-    Query,
-}
 
 /// A run of literal text (possibly empty) and the value that follows it (none at the end).
 #[derive(Debug, Clone)]
@@ -108,6 +23,9 @@ struct Piece {
 #[derive(Debug, Clone)]
 struct Slot {
     expression: CompiledExpression,
+    /// Where the value lands in the URL, and so what [`RenderOptions::with_percent_encode`]
+    /// encodes in it.
+    component: Component,
     encode: Option<&'static AsciiSet>,
     /// For `$request.body#/…`, the most common kind in callback keys: the pointer's decoded
     /// steps, walked directly on the request's JSON body (looked up once per rendering).
@@ -140,19 +58,21 @@ struct Slot {
 /// Strict by default; lenient and percent-encoding on request:
 ///
 /// ```
-/// use expr_eval::{CompiledTemplate, Error, OwnedExchange, OwnedRequest, RenderOptions};
+/// use expr_eval::{CompiledTemplate, EvalError, OwnedExchange, OwnedRequest, RenderOptions};
 /// use expr_grammar::Template;
 ///
 /// let exchange = OwnedExchange::new(OwnedRequest::new("GET", "https://api.example/?q=a/b%20c")?);
 /// let template = Template::parse("https://search.example/{$request.query.q}?again={$request.query.q}&h={$request.header.X-Trace}")?;
 ///
 /// let strict = CompiledTemplate::new(template.clone());
-/// assert!(matches!(strict.render(&exchange), Err(Error::HeaderNotPresent { .. })));
+/// assert!(matches!(strict.render(&exchange), Err(EvalError::HeaderNotPresent { .. })));
 ///
-/// let lenient = CompiledTemplate::with_options(template.clone(), RenderOptions::new().lenient(true));
+/// let lenient = RenderOptions::default().with_lenient(true);
+/// let lenient = CompiledTemplate::new(template.clone()).with_options(lenient);
 /// assert_eq!(lenient.render(&exchange)?, "https://search.example/a/b c?again=a/b c&h=");
 ///
-/// let encoding = CompiledTemplate::with_options(template, RenderOptions::new().lenient(true).percent_encode(true));
+/// let encoding = RenderOptions::default().with_lenient(true).with_percent_encode(true);
+/// let encoding = CompiledTemplate::new(template).with_options(encoding);
 /// assert_eq!(encoding.render(&exchange)?, "https://search.example/a%2Fb%20c?again=a%2Fb%20c&h=");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -166,45 +86,30 @@ pub struct CompiledTemplate {
 }
 
 impl CompiledTemplate {
-    /// Prepares a template, strict and verbatim.
+    /// Prepares a template, strict and verbatim ([`RenderOptions::default`]).
     pub fn new(template: Template) -> Self {
-        CompiledTemplate::with_options(template, RenderOptions::new())
-    }
-
-    /// Prepares a template with the given options.
-    pub fn with_options(template: Template, options: RenderOptions) -> Self {
         let mut pieces = Vec::with_capacity(template.segments().len());
         let mut literal = String::new();
         let mut component = Component::Start;
         for segment in template.segments() {
             match segment {
                 Segment::Literal(text) => {
-                    if text.contains(['?', '#']) {
-                        component = Component::Query;
-                    } else if component == Component::Start {
-                        component = Component::Path;
-                    }
+                    component = component.after_literal(text);
                     literal.push_str(text);
                 }
                 Segment::Expression(expression) => {
-                    let encode = match (options.percent_encode, component) {
-                        (false, _) | (true, Component::Start) => None,
-                        (true, Component::Path) => Some(PATH_SEGMENT),
-                        (true, Component::Query) => Some(QUERY),
-                    };
                     let expression = CompiledExpression::new(expression.clone());
                     let request_pointer = expression.request_body_steps().map(Box::from);
                     pieces.push(Piece {
                         literal: std::mem::take(&mut literal).into(),
                         slot: Some(Slot {
                             expression,
-                            encode,
+                            component,
+                            encode: None,
                             request_pointer,
                         }),
                     });
-                    if component == Component::Start {
-                        component = Component::Path;
-                    }
+                    component = component.after_value();
                 }
                 _ => {}
             }
@@ -224,9 +129,22 @@ impl CompiledTemplate {
         CompiledTemplate {
             template,
             pieces,
-            options,
+            options: RenderOptions::new(),
             reads_request_json,
         }
+    }
+
+    /// The same template, rendering with `options`.
+    pub fn with_options(mut self, options: RenderOptions) -> Self {
+        for slot in self
+            .pieces
+            .iter_mut()
+            .filter_map(|piece| piece.slot.as_mut())
+        {
+            slot.encode = slot.component.encode_set(options.is_percent_encoding());
+        }
+        self.options = options;
+        self
     }
 
     /// Parses and prepares a template, strict and verbatim.
@@ -250,7 +168,7 @@ impl CompiledTemplate {
         &self,
         exchange: &X,
         out: &mut String,
-    ) -> Result<(), Error> {
+    ) -> Result<(), EvalError> {
         let start = out.len();
         // The request's JSON body, looked up once.
         let request_json = if self.reads_request_json {
@@ -265,7 +183,7 @@ impl CompiledTemplate {
                 Some(steps) => {
                     let found = match (request_json, steps.as_ref()) {
                         // One member name: the common `{$request.body#/id}`.
-                        (Some(serde_json::Value::Object(map)), [step]) => map.get(&*step.key),
+                        (Some(serde_json::Value::Object(map)), [step]) => member(map, step.key()),
                         (Some(json), steps) => walk(json, steps),
                         (None, _) => None,
                     };
@@ -281,13 +199,13 @@ impl CompiledTemplate {
             };
             match found {
                 Some(value) => write_value(out, &value, slot.encode),
-                None if self.options.lenient => {}
+                None if self.options.is_lenient() => {}
                 None => {
                     out.truncate(start);
                     // The cold path: evaluate again to say why.
                     let expression = &slot.expression;
                     return Err(expression.evaluate(exchange).err().unwrap_or_else(|| {
-                        Error::Unsupported {
+                        EvalError::Unsupported {
                             expression: expression.to_string(),
                         }
                     }));
@@ -298,7 +216,7 @@ impl CompiledTemplate {
     }
 
     /// The rendering, as a new `String`.
-    pub fn render<X: Exchange + ?Sized>(&self, exchange: &X) -> Result<String, Error> {
+    pub fn render<X: Exchange + ?Sized>(&self, exchange: &X) -> Result<String, EvalError> {
         let mut out = String::new();
         self.render_into(exchange, &mut out)?;
         Ok(out)
@@ -324,36 +242,6 @@ impl fmt::Display for CompiledTemplate {
     }
 }
 
-#[inline]
-fn write_value(out: &mut String, value: &Value<'_>, encode: Option<&'static AsciiSet>) {
-    match encode {
-        None => value.write_to(out),
-        Some(set) => {
-            let mut encoder = Encoder { out, set };
-            // Writing into a `String` cannot fail.
-            let _ = match value.as_str() {
-                Some(text) => encoder.write_str(text),
-                None => write!(encoder, "{value}"),
-            };
-        }
-    }
-}
-
-/// A `fmt::Write` that percent-encodes what it is given into a `String`.
-struct Encoder<'o> {
-    out: &'o mut String,
-    set: &'static AsciiSet,
-}
-
-impl fmt::Write for Encoder<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for chunk in utf8_percent_encode(s, self.set) {
-            self.out.push_str(chunk);
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,9 +254,11 @@ mod tests {
         OwnedExchange::new(request)
     }
 
-    fn render(template: &str, options: RenderOptions) -> Result<String, Error> {
+    fn render(template: &str, options: RenderOptions) -> Result<String, EvalError> {
         let template = Template::parse(template).expect("template");
-        CompiledTemplate::with_options(template, options).render(&exchange())
+        CompiledTemplate::new(template)
+            .with_options(options)
+            .render(&exchange())
     }
 
     #[test]
@@ -382,7 +272,7 @@ mod tests {
 
     #[test]
     fn encoding_follows_the_component() {
-        let enc = RenderOptions::new().percent_encode(true);
+        let enc = RenderOptions::new().with_percent_encode(true);
         assert_eq!(render("{$request.query.q}", enc).as_deref(), Ok("a/b c&d"));
         assert_eq!(
             render("https://x/{$request.query.q}", enc).as_deref(),
@@ -419,7 +309,7 @@ mod tests {
         let err = template
             .render_into(&exchange(), &mut out)
             .expect_err("no header");
-        assert!(matches!(err, Error::HeaderNotPresent { .. }));
+        assert!(matches!(err, EvalError::HeaderNotPresent { .. }));
         assert_eq!(out, "kept:");
     }
 
@@ -431,7 +321,8 @@ mod tests {
                 .with_json_body(serde_json::json!(["first", {"k": "v"}])),
         );
         let render = |template: &str, exchange: &OwnedExchange, options| {
-            CompiledTemplate::with_options(Template::parse(template).expect("template"), options)
+            CompiledTemplate::new(Template::parse(template).expect("template"))
+                .with_options(options)
                 .render(exchange)
         };
         assert_eq!(
@@ -448,8 +339,8 @@ mod tests {
             Ok(r#"x/{"k":"v"}"#)
         );
         let err = render("x/{$request.body#/id}", &array, RenderOptions::new()).expect_err("array");
-        assert!(matches!(err, Error::InvalidArrayIndex { .. }), "{err}");
-        let lenient = RenderOptions::new().lenient(true);
+        assert!(matches!(err, EvalError::InvalidArrayIndex { .. }), "{err}");
+        let lenient = RenderOptions::new().with_lenient(true);
         assert_eq!(
             render("x/{$request.body#/id}/y", &array, lenient).as_deref(),
             Ok("x//y")
@@ -461,7 +352,7 @@ mod tests {
                 .with_body("not json"),
         );
         let err = render("x/{$request.body#/id}", &text, RenderOptions::new()).expect_err("text");
-        assert!(matches!(err, Error::BodyNotJson { .. }), "{err}");
+        assert!(matches!(err, EvalError::BodyNotJson { .. }), "{err}");
         assert_eq!(
             render("x/{$request.body#/id}{$request.body}", &text, lenient).as_deref(),
             Ok("x/not json")
@@ -472,7 +363,7 @@ mod tests {
             render("x/{$request.body#/id}", &none, RenderOptions::new()).expect_err("no body");
         assert_eq!(
             err,
-            Error::NoBody {
+            EvalError::NoBody {
                 part: crate::Part::Request
             }
         );

@@ -5,7 +5,7 @@
 //! timing.
 
 use expr_eval::{
-    CompiledExpression, CompiledTemplate, Error, ExchangeError, MAX_HEADERS, MAX_JSON_DEPTH,
+    CompiledExpression, CompiledTemplate, EvalError, ExchangeError, MAX_HEADERS, MAX_JSON_DEPTH,
     OwnedExchange, OwnedRequest, OwnedResponse, RenderOptions, Value, evaluate,
 };
 use expr_grammar::{Expression, PointerBuf, Segment, Source, Template, Token};
@@ -27,7 +27,7 @@ fn raw_request(content_type: Option<&str>, body: &str) -> String {
     format!("POST /hooks HTTP/1.1\nHost: api.example\n{content_type}\n{body}\n")
 }
 
-fn eval(text: &str, exchange: &OwnedExchange) -> Result<String, Error> {
+fn eval(text: &str, exchange: &OwnedExchange) -> Result<String, EvalError> {
     let expression = Expression::parse(text).expect("a valid expression");
     evaluate(&expression, exchange).map(|value| value.to_string())
 }
@@ -83,7 +83,7 @@ fn a_deep_body_under_a_text_content_type_is_text() {
             .expect("text is text");
     assert_eq!(eval("$request.body", &exchange).expect("the text"), body);
     let err = eval("$request.body#/0", &exchange).expect_err("not JSON");
-    assert!(matches!(err, Error::BodyNotJson { .. }), "{err:?}");
+    assert!(matches!(err, EvalError::BodyNotJson { .. }), "{err:?}");
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn a_deep_body_given_to_a_builder_fails_a_pointer_by_name() {
         let err = eval("$request.body#/0", &exchange).expect_err("too deep");
         assert_eq!(
             err,
-            Error::BodyTooDeep {
+            EvalError::BodyTooDeep {
                 part: expr_eval::Part::Request,
                 pointer: "/0".to_owned(),
                 limit: MAX_JSON_DEPTH
@@ -141,10 +141,9 @@ fn a_deep_body_given_to_a_builder_fails_a_pointer_by_name() {
         let template =
             CompiledTemplate::parse("https://x.example/{$request.body#/0}").expect("valid");
         assert_eq!(template.render(&exchange), Err(err.clone()));
-        let lenient = CompiledTemplate::with_options(
-            template.template().clone(),
-            RenderOptions::new().lenient(true),
-        );
+        let lenient = template
+            .clone()
+            .with_options(RenderOptions::default().with_lenient(true));
         assert_eq!(
             lenient.render(&exchange).expect("lenient"),
             "https://x.example/"
@@ -200,7 +199,7 @@ fn a_deep_body_of_an_http_request_fails_a_pointer_by_name() {
     let expression = Expression::parse("$request.body#/a/a").expect("valid");
     assert!(matches!(
         evaluate(&expression, &exchange),
-        Err(Error::BodyTooDeep {
+        Err(EvalError::BodyTooDeep {
             limit: MAX_JSON_DEPTH,
             ..
         })
@@ -312,8 +311,8 @@ fn control_characters_given_to_a_builder_are_kept_and_percent_encoded_on_request
     );
     let template =
         Template::parse("https://c.example/cb?v={$request.header.X-Value}").expect("valid");
-    let encoding =
-        CompiledTemplate::with_options(template, RenderOptions::new().percent_encode(true));
+    let encoding = CompiledTemplate::new(template)
+        .with_options(RenderOptions::default().with_percent_encode(true));
     assert_eq!(
         encoding.render(&exchange).expect("encoded"),
         "https://c.example/cb?v=a%01b%7F%0D%0A"
@@ -333,7 +332,7 @@ fn obs_text_in_an_http_header_value_is_an_error_at_evaluation() {
     let exchange = expr_eval::HttpExchange::new(&request);
     let expression = Expression::parse("$request.header.X-Value").expect("valid");
     let err = evaluate(&expression, &exchange).expect_err("not UTF-8");
-    assert!(matches!(err, Error::HeaderNotUtf8 { .. }), "{err:?}");
+    assert!(matches!(err, EvalError::HeaderNotUtf8 { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "header \"X-Value\" of the request is not UTF-8 text"
@@ -511,7 +510,7 @@ mod properties {
             }
             let template = Template::from_segments(merged).expect("valid segments");
 
-            let mut strict: Result<String, Error> = Ok(String::new());
+            let mut strict: Result<String, EvalError> = Ok(String::new());
             let mut lenient = String::new();
             for segment in template.segments() {
                 let piece = match segment {
@@ -535,7 +534,7 @@ mod properties {
             }
             let text = template.to_string();
             prop_assert_eq!(CompiledTemplate::new(template.clone()).render(&exchange), strict, "{}", text);
-            let compiled = CompiledTemplate::with_options(template.clone(), RenderOptions::new().lenient(true));
+            let compiled = CompiledTemplate::new(template.clone()).with_options(RenderOptions::default().with_lenient(true));
             prop_assert_eq!(compiled.render(&exchange).expect("lenient"), lenient);
             // The text of the template renders the same.
             prop_assert_eq!(

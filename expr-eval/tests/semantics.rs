@@ -5,13 +5,13 @@
 use std::borrow::Cow;
 
 use expr_eval::{
-    Body, CompiledExpression, Error, ExchangeError, Message, OwnedExchange, OwnedRequest,
+    Body, CompiledExpression, EvalError, ExchangeError, Message, OwnedExchange, OwnedRequest,
     OwnedResponse, Part, Value, evaluate,
 };
 use expr_grammar::Expression;
 use serde_json::json;
 
-fn eval<'a>(text: &str, exchange: &'a OwnedExchange) -> Result<Value<'a>, Error> {
+fn eval<'a>(text: &str, exchange: &'a OwnedExchange) -> Result<Value<'a>, EvalError> {
     let expression = Expression::parse(text).unwrap_or_else(|err| panic!("{text}: {err}"));
     evaluate(&expression, exchange)
 }
@@ -22,7 +22,7 @@ fn ok(text: &str, exchange: &OwnedExchange) -> String {
         .to_string()
 }
 
-fn err(text: &str, exchange: &OwnedExchange) -> Error {
+fn err(text: &str, exchange: &OwnedExchange) -> EvalError {
     match eval(text, exchange) {
         Ok(value) => panic!("{text}: expected an error, got {value:?}"),
         Err(err) => err,
@@ -148,7 +148,7 @@ fn query_fragment_is_not_part_of_the_value() {
     assert_eq!(ok("$request.query.a", &exchange), "1");
     assert!(matches!(
         err("$request.query.b", &exchange),
-        Error::QueryParameterNotPresent { .. }
+        EvalError::QueryParameterNotPresent { .. }
     ));
 }
 
@@ -183,7 +183,7 @@ fn path_parameters_given_directly() {
     assert_eq!(ok("$request.path.n", &exchange), "7");
     assert!(matches!(
         err("$request.path.other", &exchange),
-        Error::PathParameterNotPresent { .. }
+        EvalError::PathParameterNotPresent { .. }
     ));
 }
 
@@ -209,7 +209,7 @@ fn whole_body_json_or_text() {
     ));
     assert!(matches!(
         err("$request.body#", &exchange),
-        Error::BodyNotJson { .. }
+        EvalError::BodyNotJson { .. }
     ));
 }
 
@@ -245,7 +245,7 @@ fn json_detection() {
     assert_eq!(ok("$request.body", &exchange), r#"{"a":1}"#);
     assert!(matches!(
         err("$request.body#/a", &exchange),
-        Error::BodyNotJson { .. }
+        EvalError::BodyNotJson { .. }
     ));
     let exchange = file(json!({"request": {
         "method": "POST", "url": "https://h/", "headers": {"Content-Type": "text/plain"}, "body": "just text"
@@ -277,16 +277,16 @@ fn pointers_through_arrays() {
 
     let error = err("$request.body#/a/01", &exchange);
     assert!(
-        matches!(&error, Error::InvalidArrayIndex { token, reason, .. } if token == "01" && reason.contains("leading zeros"))
+        matches!(&error, EvalError::InvalidArrayIndex { token, reason, .. } if token == "01" && reason.contains("leading zeros"))
     );
     assert_eq!(
         error.to_string(),
         r#"pointer /a/01: "01" is not an array index (leading zeros are not allowed) at /a in the request body"#
     );
     let error = err("$request.body#/a/1e0", &exchange);
-    assert!(matches!(&error, Error::InvalidArrayIndex { token, .. } if token == "1e0"));
+    assert!(matches!(&error, EvalError::InvalidArrayIndex { token, .. } if token == "1e0"));
     let error = err("$request.body#/a/-", &exchange);
-    assert!(matches!(error, Error::PointerPastEnd { .. }));
+    assert!(matches!(error, EvalError::PointerPastEnd { .. }));
     assert_eq!(
         error.to_string(),
         r#"pointer /a/-: "-" (the element after the last) never resolves, at /a in the request body"#
@@ -294,7 +294,7 @@ fn pointers_through_arrays() {
     let error = err("$request.body#/a/2", &exchange);
     assert!(matches!(
         error,
-        Error::IndexOutOfBounds {
+        EvalError::IndexOutOfBounds {
             index: 2,
             length: 2,
             ..
@@ -305,7 +305,7 @@ fn pointers_through_arrays() {
         "pointer /a/2: index 2 out of bounds at /a in the request body (array length 2)"
     );
     let error = err("$request.body#/a/-1", &exchange);
-    assert!(matches!(error, Error::InvalidArrayIndex { .. }));
+    assert!(matches!(error, EvalError::InvalidArrayIndex { .. }));
 }
 
 #[test]
@@ -337,7 +337,7 @@ fn escaped_and_empty_keys() {
     // The missing key is reported unescaped.
     let error = err("$request.body#/x~1y", &exchange);
     assert!(
-        matches!(&error, Error::PointerKeyNotFound { key, at, .. } if key == "x/y" && at.is_empty())
+        matches!(&error, EvalError::PointerKeyNotFound { key, at, .. } if key == "x/y" && at.is_empty())
     );
 }
 
@@ -356,7 +356,7 @@ fn deep_pointers() {
     );
     let error = err("$request.body#/a/b/0/c/d/1/e/f", &exchange);
     assert!(
-        matches!(&error, Error::PointerUnreachable { found: "a boolean", at, .. } if at == "/a/b/0/c/d/1/e")
+        matches!(&error, EvalError::PointerUnreachable { found: "a boolean", at, .. } if at == "/a/b/0/c/d/1/e")
     );
     assert_eq!(
         error.to_string(),
@@ -403,7 +403,7 @@ fn error_no_response() {
         "$response.query.a",
     ] {
         let error = err(text, &exchange);
-        assert_eq!(error, Error::NoResponse, "{text}");
+        assert_eq!(error, EvalError::NoResponse, "{text}");
         assert_eq!(error.to_string(), "no response in this exchange");
     }
 }
@@ -414,7 +414,7 @@ fn error_header_not_present() {
     let error = err("$request.header.progressUrl", &exchange);
     assert_eq!(
         error,
-        Error::HeaderNotPresent {
+        EvalError::HeaderNotPresent {
             part: Part::Request,
             name: "progressUrl".into()
         }
@@ -441,7 +441,7 @@ fn error_query_parameter_not_present() {
     let exchange = raw("GET /x HTTP/1.1\nHost: h\n\n");
     assert!(matches!(
         err("$request.query.a", &exchange),
-        Error::QueryParameterNotPresent { .. }
+        EvalError::QueryParameterNotPresent { .. }
     ));
 }
 
@@ -450,7 +450,10 @@ fn error_invalid_percent_encoding() {
     let exchange = raw("GET /users/a%zz?q=%G0&r=%&s=%C3 HTTP/1.1\nHost: h\n\n");
     for text in ["$request.query.q", "$request.query.r", "$request.query.s"] {
         assert!(
-            matches!(err(text, &exchange), Error::InvalidPercentEncoding { .. }),
+            matches!(
+                err(text, &exchange),
+                EvalError::InvalidPercentEncoding { .. }
+            ),
             "{text}"
         );
     }
@@ -498,7 +501,7 @@ fn error_path_variants() {
     );
     assert!(matches!(
         err("$response.path.x", &with_response()),
-        Error::NotInResponse {
+        EvalError::NotInResponse {
             reference: "path",
             ..
         }
@@ -671,14 +674,11 @@ fn compiled_and_plain_evaluation_agree() {
         "POST /v2/s/ev?q=1 HTTP/1.1\nHost: h\nContent-Type: application/json\nX-A: x\n\n{\"a\": [true]}",
         "201 Created\nLocation: /l\n\n",
     );
-    let mut request = exchange.request.clone();
-    request
+    let mut exchange = exchange;
+    exchange
+        .request
         .set_path_template(Some("/s/{e}".into()))
         .expect("template");
-    let exchange = OwnedExchange {
-        request,
-        response: exchange.response,
-    };
     for text in [
         "$url",
         "$method",
@@ -757,7 +757,7 @@ fn owned_response_builder() {
     assert_eq!(ok("$response.body#/id", &exchange), "r");
 }
 
-// `Error::Unsupported` is for expressions a newer grammar crate may add; the grammar has none
+// `EvalError::Unsupported` is for expressions a newer grammar crate may add; the grammar has none
 // this evaluator does not know, so it cannot be produced here.
 
 // ---------------------------------------------------------------- the `http` adapter
@@ -780,7 +780,7 @@ mod http_adapter {
     fn eval_http<'a, B: AsRef<[u8]>, R: AsRef<[u8]>>(
         text: &str,
         exchange: &'a HttpExchange<'a, B, R>,
-    ) -> Result<Value<'a>, Error> {
+    ) -> Result<Value<'a>, EvalError> {
         CompiledExpression::parse(text)
             .expect("parse")
             .evaluate(exchange)
@@ -821,7 +821,7 @@ mod http_adapter {
         );
         assert_eq!(
             eval_http("$response.body", &exchange),
-            Err(Error::NoBody {
+            Err(EvalError::NoBody {
                 part: Part::Response
             })
         );
@@ -858,7 +858,7 @@ mod http_adapter {
         let request = http::Request::get("/p").body(Vec::new()).expect("no host");
         assert_eq!(
             eval_http("$url", &HttpExchange::new(&request)),
-            Err(Error::UrlUnavailable)
+            Err(EvalError::UrlUnavailable)
         );
     }
 
@@ -877,7 +877,7 @@ mod http_adapter {
         let exchange = HttpExchange::new(&request);
         assert_eq!(
             eval_http("$request.header.X-Latin1", &exchange),
-            Err(Error::HeaderNotUtf8 {
+            Err(EvalError::HeaderNotUtf8 {
                 part: Part::Request,
                 name: "X-Latin1".into()
             })
@@ -911,7 +911,7 @@ mod http_adapter {
         );
         assert!(matches!(
             eval_http("$request.body#/a", &exchange),
-            Err(Error::BodyNotJson { .. })
+            Err(EvalError::BodyNotJson { .. })
         ));
 
         let sniffed = http::Request::post("/p")
@@ -927,7 +927,7 @@ mod http_adapter {
             .expect("binary");
         assert_eq!(
             eval_http("$request.body", &HttpExchange::new(&binary)),
-            Err(Error::BodyNotUtf8 {
+            Err(EvalError::BodyNotUtf8 {
                 part: Part::Request
             })
         );
@@ -939,12 +939,12 @@ mod http_adapter {
         let exchange = HttpExchange::new(&request).with_path_template("/subscribe/{eventType");
         assert!(matches!(
             eval_http("$request.path.eventType", &exchange),
-            Err(Error::InvalidPathTemplate { .. })
+            Err(EvalError::InvalidPathTemplate { .. })
         ));
         let exchange = HttpExchange::new(&request).with_path_template("/other/{eventType}");
         assert!(matches!(
             eval_http("$request.path.eventType", &exchange),
-            Err(Error::PathMismatch { .. })
+            Err(EvalError::PathMismatch { .. })
         ));
     }
 }

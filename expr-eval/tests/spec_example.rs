@@ -3,7 +3,7 @@
 //! file (JSON and YAML) and the raw HTTP/1.1 request/response pair.
 
 use expr_eval::{
-    CompiledTemplate, Error, OwnedExchange, OwnedRequest, OwnedResponse, Value, evaluate,
+    CompiledTemplate, EvalError, OwnedExchange, OwnedRequest, OwnedResponse, Value, evaluate,
 };
 use expr_grammar::Expression;
 
@@ -58,7 +58,7 @@ fn exchanges() -> Vec<(&'static str, OwnedExchange)> {
     ]
 }
 
-fn eval<'a>(text: &str, exchange: &'a OwnedExchange) -> Result<Value<'a>, Error> {
+fn eval<'a>(text: &str, exchange: &'a OwnedExchange) -> Result<Value<'a>, EvalError> {
     let expression = Expression::parse(text).expect("expression parses");
     evaluate(&expression, exchange)
 }
@@ -120,7 +120,10 @@ fn status_code_and_whole_body() {
             "{name}"
         );
         assert!(
-            matches!(eval("$response.body", &exchange), Err(Error::NoBody { .. })),
+            matches!(
+                eval("$response.body", &exchange),
+                Err(EvalError::NoBody { .. })
+            ),
             "{name}"
         );
     }

@@ -6,7 +6,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use expr_eval::{
-    CompiledExpression, CompiledTemplate, Error, Exchange, OwnedExchange, OwnedRequest,
+    CompiledExpression, CompiledTemplate, EvalError, Exchange, OwnedExchange, OwnedRequest,
     OwnedResponse, RenderOptions, Value, evaluate,
 };
 use expr_grammar::{Expression, ParseError, Segment, Source, Template};
@@ -371,7 +371,7 @@ pub fn reference_resolve<'v>(
 pub fn check_evaluation<X: Exchange + ?Sized>(
     expr: &Expression,
     exchange: &X,
-) -> Result<String, Error> {
+) -> Result<String, EvalError> {
     let direct = evaluate(expr, exchange);
     let compiled = CompiledExpression::new(expr.clone()).evaluate(exchange);
     assert_eq!(
@@ -468,16 +468,18 @@ pub fn check_rendering<X: Exchange + ?Sized>(template: &Template, exchange: &X) 
             panic!("strict rendering of {template}: {result:?}, expected {expected:?}")
         }
     }
-    let lenient =
-        CompiledTemplate::with_options(template.clone(), RenderOptions::new().lenient(true));
+    let lenient = strict
+        .clone()
+        .with_options(RenderOptions::default().with_lenient(true));
     assert_eq!(
         lenient.render(exchange).as_deref(),
         Ok(lenient_expected.as_str()),
         "lenient rendering of {template}"
     );
-    let encoding = CompiledTemplate::with_options(
-        template.clone(),
-        RenderOptions::new().lenient(true).percent_encode(true),
+    let encoding = strict.clone().with_options(
+        RenderOptions::default()
+            .with_lenient(true)
+            .with_percent_encode(true),
     );
     let encoded = encoding
         .render(exchange)
@@ -485,9 +487,9 @@ pub fn check_rendering<X: Exchange + ?Sized>(template: &Template, exchange: &X) 
     if template.is_literal() {
         assert_eq!(encoded, template.to_string());
     }
-    let _ =
-        CompiledTemplate::with_options(template.clone(), RenderOptions::new().percent_encode(true))
-            .render(exchange);
+    let _ = strict
+        .with_options(RenderOptions::default().with_percent_encode(true))
+        .render(exchange);
 }
 
 /// The JSON bodies of an exchange's messages, when they are JSON.
