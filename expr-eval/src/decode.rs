@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use percent_encoding::percent_decode_str;
 
-use crate::error::EvalError;
+use crate::error::{EvalError, excerpt};
 
 /// Whether `+` means a space (query strings, `application/x-www-form-urlencoded`) or itself
 /// (paths).
@@ -35,13 +35,13 @@ pub(crate) fn decode<'r>(
     if let Some(at) = bad_escape(raw) {
         return Err(EvalError::InvalidPercentEncoding {
             what: what(),
-            value: raw.to_owned(),
+            value: excerpt(raw),
             reason: format!("the \"%\" at byte {at} is not followed by two hexadecimal digits"),
         });
     }
     let not_utf8 = |what: String| EvalError::InvalidPercentEncoding {
         what,
-        value: raw.to_owned(),
+        value: excerpt(raw),
         reason: "the decoded bytes are not UTF-8".to_owned(),
     };
     if plus == Plus::Space && raw.contains('+') {
@@ -56,14 +56,39 @@ pub(crate) fn decode<'r>(
         .map_err(|_| not_utf8(what()))
 }
 
-/// Whether the raw (encoded) query-parameter name `raw` decodes to `name`. Lenient: a malformed
-/// escape in some other parameter's name is compared as it is.
+/// The name of a query parameter, decoded leniently (`+` as a space; a malformed escape is kept
+/// as it is, and bytes that are not UTF-8 are replaced): a malformed name of some other
+/// parameter must not fail the lookup of this one. Borrowed when there is nothing to decode.
+pub(crate) fn parameter_name(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['%', '+']) {
+        return Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace('+', " ");
+    Cow::Owned(percent_decode_str(&spaced).decode_utf8_lossy().into_owned())
+}
+
+/// Whether the raw (encoded) query-parameter name `raw` decodes to `name`.
 fn name_matches(raw: &str, name: &str) -> bool {
     if !raw.contains(['%', '+']) {
         return raw == name;
     }
-    let spaced = raw.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8_lossy() == name
+    parameter_name(raw) == name
+}
+
+/// The parameters of a query string in order, as raw (still encoded) `(name, value)` pairs. A
+/// parameter without `=` has the empty value; empty parameters (`a=1&&b=2`) are skipped.
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// Decodes the raw value of query parameter `name` (`+` as a space, strictly).
+pub(crate) fn query_value<'q>(raw_value: &'q str, name: &str) -> Result<Cow<'q, str>, EvalError> {
+    decode(raw_value, Plus::Space, || {
+        format!("query parameter \"{name}\"")
+    })
 }
 
 /// The value of the first query parameter called `name` (case-sensitive, decoded with `+` as a
@@ -72,16 +97,9 @@ pub(crate) fn query_parameter<'q>(
     query: &'q str,
     name: &str,
 ) -> Result<Option<Cow<'q, str>>, EvalError> {
-    for pair in query.split('&') {
-        if pair.is_empty() {
-            continue;
-        }
-        let (raw_name, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (raw_name, raw_value) in query_pairs(query) {
         if name_matches(raw_name, name) {
-            return decode(raw_value, Plus::Space, || {
-                format!("query parameter \"{name}\"")
-            })
-            .map(Some);
+            return query_value(raw_value, name).map(Some);
         }
     }
     Ok(None)

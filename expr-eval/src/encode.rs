@@ -68,33 +68,75 @@ impl Component {
     }
 }
 
-/// Appends `value` to `out` as a template embeds it, percent-encoded with `set` when given.
-#[inline]
-pub(crate) fn write_value(out: &mut String, value: &Value<'_>, set: Option<&'static AsciiSet>) {
-    match set {
-        None => value.write_to(out),
-        Some(set) => {
-            let mut encoder = Encoder { out, set };
-            // Writing into a `String` cannot fail.
-            let _ = match value.as_str() {
-                Some(text) => encoder.write_str(text),
-                None => write!(encoder, "{value}"),
-            };
+/// The output of one rendering: a `String` that may grow to `end` bytes and no further, so
+/// that a template repeating a large value cannot make memory grow without bound.
+pub(crate) struct Sink<'o> {
+    out: &'o mut String,
+    end: usize,
+}
+
+/// The rendering would pass the end of its [`Sink`].
+#[derive(Debug)]
+pub(crate) struct Full;
+
+impl<'o> Sink<'o> {
+    /// A sink appending to `out`, at most `max_len` bytes.
+    #[inline]
+    pub(crate) fn new(out: &'o mut String, max_len: usize) -> Self {
+        let end = out.len().saturating_add(max_len);
+        Sink { out, end }
+    }
+
+    /// Appends `text` if it fits.
+    #[inline]
+    pub(crate) fn push(&mut self, text: &str) -> Result<(), Full> {
+        // `out.len() <= end` always holds, so the subtraction cannot wrap.
+        if text.len() > self.end - self.out.len() {
+            return Err(Full);
         }
+        self.out.push_str(text);
+        Ok(())
+    }
+
+    /// Appends `value` as a template embeds it, percent-encoded with `set` when given.
+    #[inline]
+    pub(crate) fn push_value(
+        &mut self,
+        value: &Value<'_>,
+        set: Option<&'static AsciiSet>,
+    ) -> Result<(), Full> {
+        match (value.as_str(), set) {
+            (Some(text), None) => self.push(text),
+            (Some(text), Some(set)) => self.push_encoded(text, set),
+            // Numbers, booleans, null, objects and arrays: their JSON text, written piece by
+            // piece and stopped at the end (a large object is never written whole first).
+            (None, set) => {
+                let mut writer = Writer { sink: self, set };
+                write!(writer, "{value}").map_err(|_| Full)
+            }
+        }
+    }
+
+    fn push_encoded(&mut self, text: &str, set: &'static AsciiSet) -> Result<(), Full> {
+        for chunk in utf8_percent_encode(text, set) {
+            self.push(chunk)?;
+        }
+        Ok(())
     }
 }
 
-/// A `fmt::Write` that percent-encodes what it is given into a `String`.
-struct Encoder<'o> {
-    out: &'o mut String,
-    set: &'static AsciiSet,
+/// A `fmt::Write` into a [`Sink`], percent-encoding when asked.
+struct Writer<'s, 'o> {
+    sink: &'s mut Sink<'o>,
+    set: Option<&'static AsciiSet>,
 }
 
-impl fmt::Write for Encoder<'_> {
+impl fmt::Write for Writer<'_, '_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for chunk in utf8_percent_encode(s, self.set) {
-            self.out.push_str(chunk);
+        match self.set {
+            None => self.sink.push(s),
+            Some(set) => self.sink.push_encoded(s, set),
         }
-        Ok(())
+        .map_err(|Full| fmt::Error)
     }
 }

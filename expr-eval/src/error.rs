@@ -110,7 +110,7 @@ pub enum EvalError {
     InvalidPercentEncoding {
         /// What was being decoded, e.g. `query parameter "q"`.
         what: String,
-        /// The raw (still encoded) value.
+        /// The raw (still encoded) value, its first 256 bytes when longer (then ending in `…`).
         value: String,
         /// What is wrong with it.
         reason: String,
@@ -128,7 +128,7 @@ pub enum EvalError {
     PathParameterNotInTemplate {
         /// The parameter name.
         name: String,
-        /// The path template.
+        /// The path template (its first 256 bytes when longer, then ending in `…`).
         template: String,
     },
 
@@ -143,16 +143,16 @@ pub enum EvalError {
     /// The request path does not end with the segments of the path template.
     #[error("request path \"{path}\" does not match the path template \"{template}\"")]
     PathMismatch {
-        /// The request path, as received.
+        /// The request path, as received (its first 256 bytes when longer, then ending in `…`).
         path: String,
-        /// The path template.
+        /// The path template (likewise cut).
         template: String,
     },
 
     /// The path template itself is malformed (an unclosed `{`, an empty `{}`, …).
     #[error("invalid path template \"{template}\": {reason}")]
     InvalidPathTemplate {
-        /// The path template.
+        /// The path template (its first 256 bytes when longer, then ending in `…`).
         template: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -180,7 +180,7 @@ pub enum EvalError {
         part: Part,
         /// The pointer that was to be resolved.
         pointer: String,
-        /// The message's `Content-Type`, when it has one.
+        /// The message's `Content-Type`, when it has one (its first 256 bytes when longer).
         content_type: Option<String>,
     },
 
@@ -275,6 +275,19 @@ pub enum EvalError {
         what: &'static str,
     },
 
+    /// Rendering a template would produce more text than the limit allows: a template that
+    /// repeats a large value, or one value larger than the limit. The limit is
+    /// [`RenderOptions::with_max_rendered_len`](crate::RenderOptions::with_max_rendered_len) for
+    /// one rendering, and [`Session::with_max_rendered_len`](crate::Session::with_max_rendered_len)
+    /// for all the renderings of a session together (default
+    /// [`MAX_RENDERED_LEN`](crate::MAX_RENDERED_LEN), 1 MiB). Nothing beyond the limit is
+    /// written, so memory stays bounded.
+    #[error("the rendered text would be longer than the limit of {limit} bytes (max_rendered_len)")]
+    RenderedTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// An expression this version of the evaluator does not know (the grammar crate grew a
     /// new kind of expression).
     #[error("expression {expression} is not supported by this evaluator")]
@@ -282,6 +295,23 @@ pub enum EvalError {
         /// The expression, in canonical form.
         expression: String,
     },
+}
+
+/// The most bytes of a value from the exchange (a query or path value, a request path, a
+/// content type) that an error quotes: an error is built for each expression that fails, so a
+/// large value quoted whole by a thousand failing expressions would be copied a thousand times.
+pub(crate) const MAX_QUOTED_LEN: usize = 256;
+
+/// `text`, cut to at most [`MAX_QUOTED_LEN`] bytes at a character boundary, with `…` when cut.
+pub(crate) fn excerpt(text: &str) -> String {
+    if text.len() <= MAX_QUOTED_LEN {
+        return text.to_owned();
+    }
+    let mut end = MAX_QUOTED_LEN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 fn content_type_note(content_type: Option<&str>) -> String {

@@ -5,12 +5,12 @@ use std::fmt;
 
 use expr_grammar::{Expression, ParseError, Pointer, Source};
 
-use crate::decode::query_parameter;
 use crate::error::{EvalError, Part};
 use crate::exchange::{Body, Exchange, FieldName, Message};
 use crate::path;
 use crate::pointer::{Step, resolve, steps, walk};
 use crate::value::Value;
+use crate::view::{Plain, View};
 
 /// Evaluates `expression` against `exchange`.
 ///
@@ -41,18 +41,19 @@ pub fn evaluate<'a, X: Exchange + ?Sized>(
     expression: &Expression,
     exchange: &'a X,
 ) -> Result<Value<'a>, EvalError> {
-    evaluate_with(expression, exchange, FieldName::new, None)
+    evaluate_with(expression, &Plain(exchange), FieldName::new, None)
 }
 
 /// The shared walk; `field` builds the header key (with a cached `http::HeaderName` when
 /// compiled), and `steps` is the body pointer decoded in advance (when compiled).
 #[inline]
-fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
+pub(crate) fn evaluate_with<'x, 'n, V: View<'x>>(
     expression: &'n Expression,
-    exchange: &'a X,
+    view: &V,
     field: impl FnOnce(&'n str) -> FieldName<'n>,
     steps: Option<&[Step]>,
-) -> Result<Value<'a>, EvalError> {
+) -> Result<Value<'x>, EvalError> {
+    let exchange = view.exchange();
     match expression {
         Expression::Url => exchange
             .url()
@@ -64,9 +65,9 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
             .map(Value::Int)
             .ok_or(EvalError::NoResponse),
         Expression::Request(source) => match source {
-            Source::Header(name) => header(exchange.request(), Part::Request, field(name.as_str())),
-            Source::Query(name) => query(exchange, name),
-            Source::Path(name) => path_parameter(exchange, name),
+            Source::Header(name) => header(view, Part::Request, field(name.as_str())),
+            Source::Query(name) => query(view, name),
+            Source::Path(name) => path_parameter(view, name),
             Source::Body(pointer) => {
                 body(exchange.request(), Part::Request, pointer.as_deref(), steps)
             }
@@ -75,7 +76,7 @@ fn evaluate_with<'a, 'n, X: Exchange + ?Sized>(
         Expression::Response(source) => {
             let response = exchange.response().ok_or(EvalError::NoResponse)?;
             match source {
-                Source::Header(name) => header(response, Part::Response, field(name.as_str())),
+                Source::Header(name) => header(view, Part::Response, field(name.as_str())),
                 Source::Query(_) => Err(EvalError::NotInResponse {
                     reference: "query",
                     what: "query parameters",
@@ -99,12 +100,12 @@ fn unsupported(expression: &Expression) -> EvalError {
 }
 
 #[inline]
-fn header<'a, M: Message + ?Sized>(
-    message: &'a M,
+fn header<'x, V: View<'x>>(
+    view: &V,
     part: Part,
     name: FieldName<'_>,
-) -> Result<Value<'a>, EvalError> {
-    let Some(bytes) = message.header(name) else {
+) -> Result<Value<'x>, EvalError> {
+    let Some(bytes) = view.header(part, name) else {
         return Err(EvalError::HeaderNotPresent {
             part,
             name: name.as_str().to_owned(),
@@ -119,26 +120,20 @@ fn header<'a, M: Message + ?Sized>(
     }
 }
 
-fn query<'a, X: Exchange + ?Sized>(exchange: &'a X, name: &str) -> Result<Value<'a>, EvalError> {
-    let found = match exchange.query() {
-        Some(query) => query_parameter(query, name)?,
-        None => None,
-    };
-    found
+fn query<'x, V: View<'x>>(view: &V, name: &str) -> Result<Value<'x>, EvalError> {
+    view.query_parameter(name)?
         .map(Value::Str)
         .ok_or_else(|| EvalError::QueryParameterNotPresent {
             name: name.to_owned(),
         })
 }
 
-fn path_parameter<'a, X: Exchange + ?Sized>(
-    exchange: &'a X,
-    name: &str,
-) -> Result<Value<'a>, EvalError> {
+fn path_parameter<'x, V: View<'x>>(view: &V, name: &str) -> Result<Value<'x>, EvalError> {
+    let exchange = view.exchange();
     if let Some(value) = exchange.path_parameter(name) {
         return Ok(Value::Str(Cow::Borrowed(value)));
     }
-    match exchange.path_template() {
+    match view.path_template() {
         Some(template) => path::parameter(template, exchange.path(), name).map(Value::Str),
         None if exchange.has_path_parameters() => Err(EvalError::PathParameterNotPresent {
             name: name.to_owned(),
@@ -297,10 +292,16 @@ impl CompiledExpression {
         &self,
         exchange: &'a X,
     ) -> Result<Value<'a>, EvalError> {
+        self.evaluate_in(&Plain(exchange))
+    }
+
+    /// Evaluates the expression through `view`.
+    #[inline]
+    pub(crate) fn evaluate_in<'x, V: View<'x>>(&self, view: &V) -> Result<Value<'x>, EvalError> {
         // The lean path first; the error, if any, is built only then.
-        match self.evaluate_quiet(exchange) {
+        match self.evaluate_quiet(view) {
             Some(value) => Ok(value),
-            None => self.evaluate_explained(exchange),
+            None => self.evaluate_explained(view),
         }
     }
 }
@@ -309,15 +310,15 @@ impl CompiledExpression {
     /// The full walk, which says why when it fails.
     #[cold]
     #[inline(never)]
-    pub(crate) fn evaluate_explained<'a, X: Exchange + ?Sized>(
+    pub(crate) fn evaluate_explained<'x, V: View<'x>>(
         &self,
-        exchange: &'a X,
-    ) -> Result<Value<'a>, EvalError> {
+        view: &V,
+    ) -> Result<Value<'x>, EvalError> {
         let field = |name| match &self.plan {
             Plan::RequestHeader(header) | Plan::ResponseHeader(header) => header.field(),
             _ => FieldName::new(name),
         };
-        evaluate_with(&self.expression, exchange, field, self.plan.steps())
+        evaluate_with(&self.expression, view, field, self.plan.steps())
     }
 
     /// For `$request.body#/…`: the pointer's pre-decoded steps.
@@ -332,26 +333,24 @@ impl CompiledExpression {
     /// error is built, so a template's hot path (and a lenient template's misses) stay cheap.
     /// It must give `Some(v)` exactly when the full walk gives `Ok(v)` (tested below).
     #[inline]
-    pub(crate) fn evaluate_quiet<'a, X: Exchange + ?Sized>(
-        &self,
-        exchange: &'a X,
-    ) -> Option<Value<'a>> {
+    pub(crate) fn evaluate_quiet<'x, V: View<'x>>(&self, view: &V) -> Option<Value<'x>> {
+        let exchange = view.exchange();
         match &self.plan {
-            Plan::RequestHeader(header) => header_quiet(exchange.request(), header.field()),
+            Plan::RequestHeader(header) => header_quiet(view, Part::Request, header.field()),
             Plan::RequestBody(steps) => body_quiet(exchange.request(), steps.as_deref()),
-            Plan::ResponseHeader(header) => header_quiet(exchange.response()?, header.field()),
+            Plan::ResponseHeader(header) => header_quiet(view, Part::Response, header.field()),
             Plan::ResponseBody(steps) => body_quiet(exchange.response()?, steps.as_deref()),
             Plan::Url => exchange.url().map(|url| Value::Str(Cow::Borrowed(url))),
             Plan::Method => Some(Value::Str(Cow::Borrowed(exchange.method()))),
             Plan::StatusCode => exchange.status_code().map(Value::Int),
-            Plan::Walk => self.evaluate_explained(exchange).ok(),
+            Plan::Walk => self.evaluate_explained(view).ok(),
         }
     }
 }
 
 #[inline]
-fn header_quiet<'a, M: Message + ?Sized>(message: &'a M, name: FieldName<'_>) -> Option<Value<'a>> {
-    let text = std::str::from_utf8(message.header(name)?).ok()?;
+fn header_quiet<'x, V: View<'x>>(view: &V, part: Part, name: FieldName<'_>) -> Option<Value<'x>> {
+    let text = std::str::from_utf8(view.header(part, name)?).ok()?;
     Some(Value::Str(Cow::Borrowed(text)))
 }
 
@@ -440,8 +439,8 @@ mod tests {
         for exchange in [&with_response, &without_response] {
             for text in expressions {
                 let compiled = CompiledExpression::parse(text).expect("parse");
-                let quiet = compiled.evaluate_quiet(exchange);
-                let explained = compiled.evaluate_explained(exchange);
+                let quiet = compiled.evaluate_quiet(&Plain(exchange));
+                let explained = compiled.evaluate_explained(&Plain(exchange));
                 assert_eq!(quiet, explained.clone().ok(), "{text}");
                 assert_eq!(compiled.evaluate(exchange), explained, "{text}");
             }

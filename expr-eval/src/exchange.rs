@@ -93,6 +93,22 @@ pub trait Message {
     /// The body.
     fn body(&self) -> Body<'_>;
 
+    /// Every header field in order, repeats included, when [`header`](Message::header) searches
+    /// them one by one: a [`Session`](crate::Session) that looks up many headers then indexes
+    /// them once instead of searching the list for each. The default, `None`, says that
+    /// `header` is already fast (a hash map such as `http::HeaderMap`).
+    ///
+    /// ```
+    /// use expr_eval::{Message, OwnedRequest};
+    /// let request = OwnedRequest::new("GET", "https://h.example/")?.with_header("Accept", "*/*");
+    /// let fields: Vec<_> = request.header_fields().expect("a list").collect();
+    /// assert_eq!(fields, [("Accept", b"*/*".as_slice())]);
+    /// # Ok::<(), expr_eval::ExchangeError>(())
+    /// ```
+    fn header_fields(&self) -> Option<HeaderFields<'_>> {
+        None
+    }
+
     /// The body when it is JSON ([`Body::Json`]); implementations may answer faster than
     /// [`body`](Message::body).
     #[inline]
@@ -103,6 +119,10 @@ pub trait Message {
         }
     }
 }
+
+/// The header fields of a message, in order: `(name, value)` pairs, as
+/// [`Message::header_fields`] lists them.
+pub type HeaderFields<'a> = Box<dyn Iterator<Item = (&'a str, &'a [u8])> + 'a>;
 
 /// A request, and optionally its response, as the evaluator reads them.
 ///

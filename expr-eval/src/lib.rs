@@ -13,8 +13,11 @@
 //!   [`OwnedExchange`] (built in code, read from a JSON/YAML exchange file with serde, or parsed
 //!   from raw HTTP/1.1 text with [`OwnedExchange::parse_http1`]) and, with the `http` feature,
 //!   `HttpExchange` over `http::Request` / `http::Response`;
-//! - [`EvalError`]: why an expression could not be evaluated, one variant per cause, each naming what
-//!   is missing and where.
+//! - [`Session`]: many expressions and templates against one exchange (a document's callbacks
+//!   or links), with the query string and header fields indexed once and one bound on all that
+//!   is rendered;
+//! - [`EvalError`]: why an expression could not be evaluated, one variant per cause, each naming
+//!   what is missing and where.
 //!
 //! ```
 //! use expr_eval::{CompiledTemplate, OwnedExchange, evaluate};
@@ -79,6 +82,13 @@
 //! - A template renders strings as they are, numbers, booleans and `null` as JSON text, objects
 //!   and arrays as compact JSON; nothing is percent-encoded unless asked
 //!   ([`RenderOptions::with_percent_encode`]).
+//! - Numbers keep the text they were written with in a JSON body: `18446744073709551616`,
+//!   `-0`, `1.50` render as written, never through a 64-bit float (this crate enables
+//!   `serde_json`'s `arbitrary_precision`, so every `serde_json::Number` in the program keeps
+//!   its text). The exponent is written as `serde_json` writes it, `e` and a sign: `1e2` and
+//!   `1E2` render `1e+2`. In a YAML exchange file numbers are YAML's: the YAML reader gives an
+//!   integer that fits 64 bits with its digits and any other number as a 64-bit float (`1e2`
+//!   renders `100.0`); quote a number there to keep its text.
 //! - A header value that is not UTF-8 (obs-text) is an error ([`EvalError::HeaderNotUtf8`]), not a
 //!   lossy conversion.
 //!
@@ -92,6 +102,13 @@
 //!   a pointer into a deeper body given otherwise fails with [`EvalError::BodyTooDeep`];
 //! - a raw HTTP/1.1 message has at most [`MAX_HEADERS`] (256) header fields
 //!   ([`ExchangeError::TooManyHeaders`]);
+//! - rendering writes at most [`MAX_RENDERED_LEN`] (1 MiB) by default, per template
+//!   ([`RenderOptions::with_max_rendered_len`]) and for all the renderings of a [`Session`]
+//!   together ([`Session::with_max_rendered_len`]); past it, [`EvalError::RenderedTooLong`]
+//!   names the limit and nothing beyond it has been written;
+//! - an error quotes at most 256 bytes of a value from the exchange (a query value, a path);
+//! - a [`Session`] indexes the query string and a long list of header fields once, from its
+//!   second lookup, so its work is linear in the exchange plus the expressions;
 //! - expressions and templates are parsed within [`expr_grammar::ParseLimits`] (16 MiB by
 //!   default).
 //!
@@ -115,16 +132,19 @@ mod owned;
 mod path;
 mod pointer;
 mod raw;
+mod session;
 mod template;
 mod value;
+mod view;
 
 pub use error::{EvalError, ExchangeError, Part};
 pub use eval::{CompiledExpression, evaluate};
-pub use exchange::{Body, Exchange, FieldName, Message, is_json_media_type};
+pub use exchange::{Body, Exchange, FieldName, HeaderFields, Message, is_json_media_type};
 #[cfg(feature = "http")]
 pub use http_adapter::{HttpExchange, HttpMessage};
-pub use limits::{MAX_HEADERS, MAX_JSON_DEPTH};
+pub use limits::{MAX_HEADERS, MAX_JSON_DEPTH, MAX_RENDERED_LEN};
 pub use options::RenderOptions;
 pub use owned::{OwnedExchange, OwnedRequest, OwnedResponse};
+pub use session::Session;
 pub use template::CompiledTemplate;
 pub use value::Value;

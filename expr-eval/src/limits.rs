@@ -1,7 +1,7 @@
 //! The limits on what an exchange may hold, so that no message makes evaluation overflow the
 //! stack or grow memory without bound.
 
-use crate::error::{EvalError, Part};
+use crate::error::{EvalError, MAX_QUOTED_LEN, Part, excerpt};
 use crate::exchange::{Body, is_json_media_type};
 
 /// The deepest nesting of arrays and objects in a JSON body: 127 levels.
@@ -15,7 +15,7 @@ use crate::exchange::{Body, is_json_media_type};
 ///   which names this limit;
 /// - a body given to a builder ([`OwnedRequest::with_body`](crate::OwnedRequest::with_body)) or
 ///   read from an `http::Request` is then text, and a pointer into it fails with
-///   [`EvalError::BodyNotJson`](crate::Error::BodyNotJson), whose message names this limit.
+///   [`EvalError::BodyNotJson`](crate::EvalError::BodyNotJson), whose message names this limit.
 ///
 /// The limit cannot be raised (it is `serde_json`'s); a caller that needs deeper values parses
 /// them itself and hands them over with
@@ -32,6 +32,36 @@ use crate::exchange::{Body, is_json_media_type};
 /// assert_eq!(err.to_string(), "the request body nests JSON arrays and objects more than 127 levels deep (the limit, MAX_JSON_DEPTH)");
 /// ```
 pub const MAX_JSON_DEPTH: usize = 127;
+
+/// The most bytes that rendering may produce by default: 1 MiB, for one template
+/// ([`RenderOptions::with_max_rendered_len`](crate::RenderOptions::with_max_rendered_len)) and
+/// for all the templates rendered in one [`Session`](crate::Session) together
+/// ([`Session::with_max_rendered_len`](crate::Session::with_max_rendered_len)).
+///
+/// A template repeats values: a 38 KiB callback key repeating `{$request.body#/a}` against a
+/// 1 MiB string would render 2 GiB. Rendering stops at the limit with
+/// [`EvalError::RenderedTooLong`](crate::EvalError::RenderedTooLong), having written nothing
+/// beyond it. 1 MiB is far above any URL a server accepts (HTTP implementations commonly stop
+/// between 8 KiB and 2 MiB) and above the link values and request bodies of real documents,
+/// and small enough that a batch of renderings stays cheap.
+///
+/// ```
+/// use expr_eval::{CompiledTemplate, EvalError, OwnedExchange, OwnedRequest, RenderOptions, MAX_RENDERED_LEN};
+///
+/// let big = "x".repeat(MAX_RENDERED_LEN / 2 + 1);
+/// let request = OwnedRequest::new("POST", "https://api.example/")?
+///     .with_json_body(serde_json::json!({"a": big}));
+/// let exchange = OwnedExchange::new(request);
+/// let twice = CompiledTemplate::parse("https://c.example/{$request.body#/a}{$request.body#/a}")?;
+/// let err = twice.render(&exchange).unwrap_err();
+/// assert_eq!(err, EvalError::RenderedTooLong { limit: MAX_RENDERED_LEN });
+/// assert_eq!(err.to_string(), "the rendered text would be longer than the limit of 1048576 bytes (max_rendered_len)");
+///
+/// let roomy = twice.with_options(RenderOptions::default().with_max_rendered_len(4 * MAX_RENDERED_LEN));
+/// assert_eq!(roomy.render(&exchange)?.len(), "https://c.example/".len() + 2 * big.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const MAX_RENDERED_LEN: usize = 1024 * 1024;
 
 /// The most header fields a raw HTTP/1.1 message may have: 256. A message with more fails with
 /// [`ExchangeError::TooManyHeaders`](crate::ExchangeError::TooManyHeaders), which names this limit.
@@ -91,7 +121,12 @@ pub(crate) fn not_json(
     pointer: &jsonptr::Pointer,
     content_type: Option<&[u8]>,
 ) -> EvalError {
-    let content_type = content_type.map(|ct| String::from_utf8_lossy(ct).into_owned());
+    // Only the start of a (hostile) long value is converted and quoted.
+    let content_type = content_type.map(|ct| {
+        excerpt(&String::from_utf8_lossy(
+            &ct[..ct.len().min(MAX_QUOTED_LEN + 4)],
+        ))
+    });
     let json_tried = content_type.as_deref().is_none_or(is_json_media_type);
     if let Body::Text(text) = body
         && json_tried

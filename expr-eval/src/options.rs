@@ -1,9 +1,12 @@
-//! How a template renders: strict or lenient, verbatim or percent-encoding.
+//! How a template renders: strict or lenient, verbatim or percent-encoding, and how much it may
+//! write.
+
+use crate::limits::MAX_RENDERED_LEN;
 
 /// How a [`CompiledTemplate`](crate::CompiledTemplate) renders: strict or lenient, verbatim or
-/// percent-encoding.
+/// percent-encoding, and at most how many bytes.
 ///
-/// The default is strict and verbatim, as the specification substitutes values
+/// The default is strict and verbatim, at most [`MAX_RENDERED_LEN`] bytes, as the specification substitutes values
 /// (`{$request.query.queryUrl}` gives back the URL itself). Built like every option set of the
 /// workspace: from [`Default`] (or the `const` [`RenderOptions::new`]) with `with_*` methods.
 ///
@@ -17,6 +20,7 @@
 pub struct RenderOptions {
     lenient: bool,
     percent_encode: bool,
+    max_rendered_len: usize,
 }
 
 impl RenderOptions {
@@ -25,6 +29,7 @@ impl RenderOptions {
         RenderOptions {
             lenient: false,
             percent_encode: false,
+            max_rendered_len: MAX_RENDERED_LEN,
         }
     }
 
@@ -45,6 +50,21 @@ impl RenderOptions {
             percent_encode,
             ..self
         }
+    }
+
+    /// The most bytes one rendering may produce (default [`MAX_RENDERED_LEN`], 1 MiB); a
+    /// rendering that would produce more fails with
+    /// [`EvalError::RenderedTooLong`](crate::EvalError::RenderedTooLong), lenient or not.
+    pub const fn with_max_rendered_len(self, max_rendered_len: usize) -> Self {
+        RenderOptions {
+            max_rendered_len,
+            ..self
+        }
+    }
+
+    /// The most bytes one rendering may produce.
+    pub const fn max_rendered_len(&self) -> usize {
+        self.max_rendered_len
     }
 
     /// Whether unresolvable expressions render as the empty string.

@@ -5,7 +5,9 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::error::ExchangeError;
-use crate::exchange::{Body, Classified, Exchange, FieldName, Message, body_view, classify};
+use crate::exchange::{
+    Body, Classified, Exchange, FieldName, HeaderFields, Message, body_view, classify,
+};
 use crate::path;
 
 /// A request and, optionally, its response, owned.
@@ -128,6 +130,14 @@ impl Headers {
             .iter()
             .find(|(n, _)| name.matches(n))
             .map(|(_, value)| value.as_bytes())
+    }
+
+    fn fields(&self) -> HeaderFields<'_> {
+        Box::new(
+            self.0
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+        )
     }
 
     fn first_str(&self, name: &str) -> Option<&str> {
@@ -368,6 +378,10 @@ impl Message for OwnedRequest {
         self.headers.first(name)
     }
 
+    fn header_fields(&self) -> Option<HeaderFields<'_>> {
+        Some(self.headers.fields())
+    }
+
     #[inline]
     fn body(&self) -> Body<'_> {
         self.body.view(&self.headers)
@@ -456,6 +470,10 @@ impl OwnedResponse {
 impl Message for OwnedResponse {
     fn header(&self, name: FieldName<'_>) -> Option<&[u8]> {
         self.headers.first(name)
+    }
+
+    fn header_fields(&self) -> Option<HeaderFields<'_>> {
+        Some(self.headers.fields())
     }
 
     #[inline]
@@ -686,7 +704,7 @@ mod wire {
 
     struct ScalarVisitor;
 
-    impl Visitor<'_> for ScalarVisitor {
+    impl<'de> Visitor<'de> for ScalarVisitor {
         type Value = Scalar;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -715,6 +733,15 @@ mod wire {
 
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
             Ok(Scalar(v.to_string()))
+        }
+
+        /// serde_json (with `arbitrary_precision`) hands a number that is not a 64-bit integer
+        /// (`1.5`, `1e2`, `18446744073709551616`) over as a one-entry map; `Number` reads it
+        /// back with its text.
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+            serde_json::Number::deserialize(de::value::MapAccessDeserializer::new(map))
+                .map(|number| Scalar(number.to_string()))
+                .map_err(|_| de::Error::invalid_type(de::Unexpected::Map, &self))
         }
     }
 }

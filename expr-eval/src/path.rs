@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use crate::decode::{Plus, decode};
-use crate::error::EvalError;
+use crate::error::{EvalError, excerpt};
 
 /// Checks that a path template is well formed: every `{` is closed by a `}` before the next `/`,
 /// names are not empty and hold no `{`, and no `}` stands alone.
@@ -130,19 +130,19 @@ pub(crate) fn parameter<'p>(
     name: &str,
 ) -> Result<Cow<'p, str>, EvalError> {
     let invalid = |reason| EvalError::InvalidPathTemplate {
-        template: template.to_owned(),
+        template: excerpt(template),
         reason,
     };
     validate(template).map_err(invalid)?;
     if !has_parameter(template, name) {
         return Err(EvalError::PathParameterNotInTemplate {
             name: name.to_owned(),
-            template: template.to_owned(),
+            template: excerpt(template),
         });
     }
     let mismatch = || EvalError::PathMismatch {
-        path: path.to_owned(),
-        template: template.to_owned(),
+        path: excerpt(path),
+        template: excerpt(template),
     };
     let mut path_segments = segments(path).rev();
     let mut found = None;

@@ -5,13 +5,14 @@ use std::fmt;
 use expr_grammar::{ParseError, Segment, Template};
 use percent_encoding::AsciiSet;
 
-use crate::encode::{Component, write_value};
+use crate::encode::{Component, Full, Sink};
 use crate::error::EvalError;
 use crate::eval::CompiledExpression;
 use crate::exchange::{Exchange, Message as _};
 use crate::options::RenderOptions;
 use crate::pointer::{Step, member, walk};
 use crate::value::Value;
+use crate::view::{Plain, View};
 
 /// A run of literal text (possibly empty) and the value that follows it (none at the end).
 #[derive(Debug, Clone)]
@@ -162,22 +163,53 @@ impl CompiledTemplate {
         self.options
     }
 
-    /// Appends the rendering to `out`. On an error (strict mode), `out` is left as it was.
+    /// Appends the rendering to `out`. On an error, `out` is left as it was: an expression that
+    /// cannot be evaluated (strict mode), or a rendering longer than
+    /// [`RenderOptions::max_rendered_len`] ([`EvalError::RenderedTooLong`]).
     #[inline]
     pub fn render_into<X: Exchange + ?Sized>(
         &self,
         exchange: &X,
         out: &mut String,
     ) -> Result<(), EvalError> {
+        let limit = self.options.max_rendered_len();
+        self.render_in(&Plain(exchange), out, limit)
+            .map_err(|Full| EvalError::RenderedTooLong { limit })
+            .and_then(|rendered| rendered)
+    }
+
+    /// Renders through `view` into `out`, at most `max_len` bytes: `Err(Full)` when the
+    /// rendering would be longer, `Ok(Err(_))` when an expression cannot be evaluated (strict
+    /// mode). Either way `out` is left as it was.
+    #[inline]
+    pub(crate) fn render_in<'x, V: View<'x>>(
+        &self,
+        view: &V,
+        out: &mut String,
+        max_len: usize,
+    ) -> Result<Result<(), EvalError>, Full> {
         let start = out.len();
+        let result = self.render_pieces(view, &mut Sink::new(out, max_len));
+        if !matches!(result, Ok(Ok(()))) {
+            out.truncate(start);
+        }
+        result
+    }
+
+    #[inline]
+    fn render_pieces<'x, V: View<'x>>(
+        &self,
+        view: &V,
+        sink: &mut Sink<'_>,
+    ) -> Result<Result<(), EvalError>, Full> {
         // The request's JSON body, looked up once.
         let request_json = if self.reads_request_json {
-            exchange.request().json()
+            view.exchange().request().json()
         } else {
             None
         };
         for Piece { literal, slot } in &self.pieces {
-            out.push_str(literal);
+            sink.push(literal)?;
             let Some(slot) = slot else { continue };
             let found = match &slot.request_pointer {
                 Some(steps) => {
@@ -189,30 +221,29 @@ impl CompiledTemplate {
                     };
                     match found {
                         Some(serde_json::Value::String(text)) if slot.encode.is_none() => {
-                            out.push_str(text);
+                            sink.push(text)?;
                             continue;
                         }
                         found => found.map(Value::Json),
                     }
                 }
-                None => slot.expression.evaluate_quiet(exchange),
+                None => slot.expression.evaluate_quiet(view),
             };
             match found {
-                Some(value) => write_value(out, &value, slot.encode),
+                Some(value) => sink.push_value(&value, slot.encode)?,
                 None if self.options.is_lenient() => {}
                 None => {
-                    out.truncate(start);
                     // The cold path: evaluate again to say why.
                     let expression = &slot.expression;
-                    return Err(expression.evaluate(exchange).err().unwrap_or_else(|| {
-                        EvalError::Unsupported {
+                    return Ok(Err(expression.evaluate_in(view).err().unwrap_or_else(
+                        || EvalError::Unsupported {
                             expression: expression.to_string(),
-                        }
-                    }));
+                        },
+                    )));
                 }
             }
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// The rendering, as a new `String`.

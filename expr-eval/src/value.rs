@@ -93,6 +93,26 @@ impl fmt::Display for Value<'_> {
     }
 }
 
+/// A value serializes as the JSON value it is (strings as strings, `$statusCode` as a number),
+/// without being copied into a `serde_json::Value` first.
+///
+/// ```
+/// use expr_eval::Value;
+/// let body = serde_json::json!({"a": [1, "x"]});
+/// assert_eq!(serde_json::to_string(&Value::Json(&body)).unwrap(), r#"{"a":[1,"x"]}"#);
+/// assert_eq!(serde_json::to_string(&Value::from("a\"b")).unwrap(), r#""a\"b""#);
+/// assert_eq!(serde_json::to_string(&Value::Int(201)).unwrap(), "201");
+/// ```
+impl serde::Serialize for Value<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Str(text) => serializer.serialize_str(text),
+            Value::Json(value) => value.serialize(serializer),
+            Value::Int(n) => serializer.serialize_u16(*n),
+        }
+    }
+}
+
 impl<'a> From<&'a str> for Value<'a> {
     fn from(text: &'a str) -> Self {
         Value::Str(Cow::Borrowed(text))

@@ -1,12 +1,16 @@
 //! Hostile exchanges: bodies nested 100,000 levels deep, 10,000 header fields, header values
-//! with obs-text and control bytes; and the evaluator's properties (a template renders as the
-//! concatenation of its segments' values; a pointer built from a path into a JSON value
-//! resolves back to that value). Each test asserts a clear error or a correct result, never a
-//! timing.
+//! with obs-text and control bytes, templates that repeat a large value, URLs with 300,000 query
+//! parameters looked up by 1,000 expressions; and the evaluator's properties (a template renders
+//! as the concatenation of its segments' values, within its limit; a pointer built from a path
+//! into a JSON value resolves back to that value; a session gives what single evaluations give).
+//! Each test asserts a clear error or a correct result, never a timing.
+
+use std::cell::Cell;
 
 use expr_eval::{
-    CompiledExpression, CompiledTemplate, EvalError, ExchangeError, MAX_HEADERS, MAX_JSON_DEPTH,
-    OwnedExchange, OwnedRequest, OwnedResponse, RenderOptions, Value, evaluate,
+    Body, CompiledExpression, CompiledTemplate, EvalError, Exchange, ExchangeError, FieldName,
+    HeaderFields, MAX_HEADERS, MAX_JSON_DEPTH, MAX_RENDERED_LEN, Message, OwnedExchange,
+    OwnedRequest, OwnedResponse, RenderOptions, Session, Value, evaluate,
 };
 use expr_grammar::{Expression, PointerBuf, Segment, Source, Template, Token};
 
@@ -341,6 +345,418 @@ fn obs_text_in_an_http_header_value_is_an_error_at_evaluation() {
     assert!(http::HeaderValue::from_bytes(b"a\x01b").is_err());
 }
 
+// --- rendering is bounded (a callback key that repeats a large value) ------------------------
+
+/// The finding's input: a 38 KiB callback key repeating `{$request.body#/a}` against a body whose
+/// `a` is a 1 MiB string would render 2 GiB.
+fn repeating_key_and_large_value() -> (CompiledTemplate, OwnedExchange) {
+    let key = format!(
+        "https://c.example/?{}",
+        "{$request.body#/a}".repeat(38 * 1024 / 18)
+    );
+    assert!(key.len() >= 38 * 1024);
+    let request = OwnedRequest::new("POST", "https://api.example/subscribe")
+        .expect("valid")
+        .with_json_body(serde_json::json!({"a": "x".repeat(1024 * 1024), "n": 7}));
+    (
+        CompiledTemplate::parse(&key).expect("a valid key"),
+        OwnedExchange::new(request),
+    )
+}
+
+#[test]
+fn rendering_stops_at_max_rendered_len_when_a_key_repeats_a_large_value() {
+    let (key, exchange) = repeating_key_and_large_value();
+    let mut out = String::from("kept:");
+    let err = key.render_into(&exchange, &mut out).expect_err("too long");
+    assert_eq!(
+        err,
+        EvalError::RenderedTooLong {
+            limit: MAX_RENDERED_LEN
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the rendered text would be longer than the limit of 1048576 bytes (max_rendered_len)"
+    );
+    assert_eq!(
+        out, "kept:",
+        "a failed rendering leaves the buffer as it was"
+    );
+    // Nothing past the limit was written: the buffer never grew beyond it (a `String` at most
+    // doubles), where the whole rendering would have needed 2 GiB.
+    assert!(
+        out.capacity() <= 2 * MAX_RENDERED_LEN + 64,
+        "{}",
+        out.capacity()
+    );
+
+    // Lenient rendering and percent-encoding are bounded the same way.
+    for options in [
+        RenderOptions::default().with_lenient(true),
+        RenderOptions::default().with_percent_encode(true),
+    ] {
+        let err = key
+            .clone()
+            .with_options(options)
+            .render(&exchange)
+            .expect_err("too long");
+        assert_eq!(
+            err,
+            EvalError::RenderedTooLong {
+                limit: MAX_RENDERED_LEN
+            }
+        );
+    }
+    // In a session too.
+    let session = Session::new(&exchange);
+    assert!(matches!(
+        session.render(&key),
+        Err(EvalError::RenderedTooLong { .. })
+    ));
+    assert_eq!(session.rendered_len(), 0);
+}
+
+#[test]
+fn a_json_value_larger_than_max_rendered_len_is_not_written_whole_first() {
+    let big: Vec<String> = (0..200_000).map(|i| format!("item-{i}")).collect();
+    let request = OwnedRequest::new("POST", "https://api.example/")
+        .expect("valid")
+        .with_json_body(serde_json::json!({"list": big}));
+    let exchange = OwnedExchange::new(request);
+    let template = CompiledTemplate::parse("https://c.example/?l={$request.body#/list}")
+        .expect("valid")
+        .with_options(RenderOptions::default().with_max_rendered_len(4096));
+    let mut out = String::new();
+    let err = template.render_into(&exchange, &mut out).expect_err("long");
+    assert_eq!(err, EvalError::RenderedTooLong { limit: 4096 });
+    assert!(out.capacity() <= 2 * 4096, "{}", out.capacity());
+    // Just fitting is fine; one byte less is not.
+    let exact = "https://c.example/?l=".len();
+    let tiny = CompiledTemplate::parse("https://c.example/?l={$request.body#/list/0}").expect("t");
+    let limit = exact + "item-0".len();
+    let fits = tiny
+        .clone()
+        .with_options(RenderOptions::default().with_max_rendered_len(limit));
+    assert_eq!(fits.render(&exchange).expect("fits").len(), limit);
+    let short = tiny.with_options(RenderOptions::default().with_max_rendered_len(limit - 1));
+    assert_eq!(
+        short.render(&exchange),
+        Err(EvalError::RenderedTooLong { limit: limit - 1 })
+    );
+}
+
+#[test]
+fn a_session_bounds_all_its_renderings_together() {
+    let (_, exchange) = repeating_key_and_large_value();
+    // Each rendering is 1 MiB + 18 bytes at most, under its own limit of 2 MiB; together they are
+    // not under the session's limit of 3 MiB.
+    let one = CompiledTemplate::parse("https://c.example/?{$request.body#/a}")
+        .expect("valid")
+        .with_options(RenderOptions::default().with_max_rendered_len(2 * MAX_RENDERED_LEN));
+    let session = Session::new(&exchange).with_max_rendered_len(3 * MAX_RENDERED_LEN);
+    let each = one.render(&exchange).expect("fits alone").len();
+    assert_eq!(session.render(&one).expect("first").len(), each);
+    assert_eq!(session.render(&one).expect("second").len(), each);
+    let err = session
+        .render(&one)
+        .expect_err("the third passes the session's limit");
+    assert_eq!(
+        err,
+        EvalError::RenderedTooLong {
+            limit: 3 * MAX_RENDERED_LEN
+        }
+    );
+    assert_eq!(
+        session.rendered_len(),
+        2 * each,
+        "a failed rendering counts nothing"
+    );
+    // What still fits still renders.
+    let small = CompiledTemplate::parse("https://c.example/{$request.body#/n}").expect("valid");
+    assert_eq!(
+        session.render(&small).expect("small"),
+        "https://c.example/7"
+    );
+}
+
+// --- many expressions against one exchange (a session indexes it once) --------------------
+
+/// An exchange that counts how often its query string and its request's header fields are read
+/// (it is its own request message).
+struct Counted {
+    inner: OwnedExchange,
+    queries: Cell<usize>,
+    searches: Cell<usize>,
+    listings: Cell<usize>,
+}
+
+impl Counted {
+    fn new(inner: OwnedExchange) -> Self {
+        Counted {
+            inner,
+            queries: Cell::new(0),
+            searches: Cell::new(0),
+            listings: Cell::new(0),
+        }
+    }
+}
+
+impl Message for Counted {
+    fn header(&self, name: FieldName<'_>) -> Option<&[u8]> {
+        self.searches.set(self.searches.get() + 1);
+        self.inner.request.header(name)
+    }
+    fn header_fields(&self) -> Option<HeaderFields<'_>> {
+        self.listings.set(self.listings.get() + 1);
+        self.inner.request.header_fields()
+    }
+    fn body(&self) -> Body<'_> {
+        self.inner.request.body()
+    }
+}
+
+impl Exchange for Counted {
+    type Request = Counted;
+    type Response = OwnedResponse;
+    fn method(&self) -> &str {
+        self.inner.method()
+    }
+    fn url(&self) -> Option<&str> {
+        self.inner.url()
+    }
+    fn path(&self) -> &str {
+        self.inner.path()
+    }
+    fn query(&self) -> Option<&str> {
+        self.queries.set(self.queries.get() + 1);
+        self.inner.query()
+    }
+    fn request(&self) -> &Counted {
+        self
+    }
+    fn response(&self) -> Option<&OwnedResponse> {
+        self.inner.response()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.inner.status_code()
+    }
+}
+
+/// The finding's input: 300,000 query parameters (`p0=v0&…`, with a repeat and encoded names).
+fn long_query_exchange() -> OwnedExchange {
+    let mut url = String::from("https://api.example/hooks?first=1&first=2&my+name=a%20b");
+    for i in 0..300_000 {
+        url.push_str(&format!("&p{i}=v{i}"));
+    }
+    OwnedExchange::new(OwnedRequest::new("GET", url).expect("valid"))
+}
+
+#[test]
+fn a_session_splits_a_long_query_string_once_for_many_lookups() {
+    let exchange = Counted::new(long_query_exchange());
+    let expressions: Vec<CompiledExpression> = (0..1_000)
+        .map(|i| CompiledExpression::parse(&format!("$request.query.p{}", i * 299)).expect("valid"))
+        .collect();
+    let session = Session::new(&exchange);
+    for (i, expression) in expressions.iter().enumerate() {
+        let value = session.evaluate(expression).expect("present");
+        assert_eq!(value, format!("v{}", i * 299).as_str());
+    }
+    // The first lookup searches in place, the second builds the index; no other reads.
+    assert_eq!(exchange.queries.get(), 2);
+    // First occurrence, decoded names, decoding errors, absence: as a single evaluation says.
+    for text in [
+        "$request.query.first",
+        "$request.query.my name",
+        "$request.query.p299999",
+        "$request.query.nope",
+    ] {
+        let expression = CompiledExpression::parse(text).expect("valid");
+        assert_eq!(
+            session.evaluate(&expression),
+            expression.evaluate(&exchange.inner),
+            "{text}"
+        );
+    }
+    assert_eq!(exchange.queries.get(), 2);
+    // Templates in the session use the same index.
+    let template =
+        CompiledTemplate::parse("https://c.example/{$request.query.p7}?f={$request.query.first}")
+            .expect("valid");
+    assert_eq!(
+        session.render(&template).expect("renders"),
+        "https://c.example/v7?f=1"
+    );
+    assert_eq!(exchange.queries.get(), 2);
+}
+
+#[test]
+fn a_session_indexes_many_header_fields_once() {
+    let mut request = OwnedRequest::new("GET", "https://api.example/").expect("valid");
+    for i in 0..10_000 {
+        request = request.with_header(format!("X-Field-{i}"), format!("value {i}"));
+    }
+    let request = request.with_header("x-field-5", "a repeat: the first one counts");
+    let exchange = Counted::new(OwnedExchange::new(request));
+    let session = Session::new(&exchange);
+    for i in (0..10_000).step_by(10) {
+        let expression =
+            CompiledExpression::parse(&format!("$request.header.x-FIELD-{i}")).expect("valid");
+        assert_eq!(
+            session.evaluate(&expression).expect("present"),
+            format!("value {i}").as_str()
+        );
+    }
+    let missing = CompiledExpression::parse("$request.header.X-None").expect("valid");
+    assert_eq!(
+        session.evaluate(&missing),
+        missing.evaluate(&exchange.inner)
+    );
+    // One search in place (the first lookup), one listing to build the index.
+    assert_eq!(exchange.searches.get(), 1);
+    assert_eq!(exchange.listings.get(), 1);
+}
+
+#[test]
+fn one_lookup_in_a_session_reads_in_place() {
+    let exchange = Counted::new(long_query_exchange());
+    let session = Session::new(&exchange);
+    let expression = CompiledExpression::parse("$request.query.p5").expect("valid");
+    assert_eq!(session.evaluate(&expression).expect("present"), "v5");
+    assert_eq!(exchange.queries.get(), 1);
+    assert_eq!(exchange.listings.get(), 0);
+}
+
+#[test]
+fn errors_quote_at_most_256_bytes_of_a_value_from_the_exchange() {
+    // A thousand failing expressions must not copy a 1 MiB value a thousand times.
+    let long = "%zz".repeat(400_000);
+    let request = OwnedRequest::new(
+        "GET",
+        format!("https://h.example/{}?q={long}", "a".repeat(300_000)),
+    )
+    .expect("valid")
+    .with_path_template("/b/{x}")
+    .expect("valid")
+    .with_header(
+        "Content-Type",
+        format!("application/json; x={}", "y".repeat(1_000_000)),
+    )
+    .with_body("not json");
+    let exchange = OwnedExchange::new(request);
+    for text in ["$request.query.q", "$request.path.x", "$request.body#/a"] {
+        let err = eval(text, &exchange).expect_err("fails");
+        let message = err.to_string();
+        assert!(message.len() < 1_000, "{text}: {} bytes", message.len());
+        assert!(message.contains('…'), "{text}: {message}");
+    }
+}
+
+// --- numbers keep their JSON text --------------------------------------------------------
+
+/// Numbers as a client writes them, and how they render: their digits, sign, decimal point and
+/// trailing zeros as written; serde_json writes the exponent as `e` with a sign.
+const NUMBER_TEXTS: &[(&str, &str)] = &[
+    ("18446744073709551616", "18446744073709551616"),
+    ("-18446744073709551617", "-18446744073709551617"),
+    (
+        "123456789012345678901234567890.5",
+        "123456789012345678901234567890.5",
+    ),
+    ("-0", "-0"),
+    ("-0.0", "-0.0"),
+    ("1.0", "1.0"),
+    ("1.50", "1.50"),
+    ("0.1", "0.1"),
+    ("1e2", "1e+2"),
+    ("1E2", "1e+2"),
+    ("2.5E-3", "2.5e-3"),
+    ("7", "7"),
+    ("-7", "-7"),
+];
+
+#[test]
+fn numbers_render_in_their_json_text_not_as_floats() {
+    for (written, rendered) in NUMBER_TEXTS {
+        let body = format!("{{\"n\": {written}, \"list\": [{written}]}}");
+        let raw = OwnedExchange::parse_http1(
+            raw_request(Some("application/json"), &body).as_bytes(),
+            None,
+        )
+        .expect("a raw request");
+        let file: OwnedExchange = serde_json::from_str(&format!(
+            r#"{{"request": {{"method": "POST", "url": "https://h.example/", "body": {body}}}}}"#
+        ))
+        .expect("an exchange file");
+        for exchange in [&raw, &file] {
+            assert_eq!(
+                eval("$request.body#/n", exchange).as_deref(),
+                Ok(*rendered),
+                "{written}"
+            );
+            let template = CompiledTemplate::parse(
+                "https://c.example/?n={$request.body#/n}&l={$request.body#/list}",
+            )
+            .expect("valid");
+            assert_eq!(
+                template.render(exchange).expect("renders"),
+                format!("https://c.example/?n={rendered}&l=[{rendered}]"),
+                "{written}"
+            );
+            // Serialized (link values, JSON output) the same way.
+            let expression = Expression::parse("$request.body#/n").expect("valid");
+            let value = evaluate(&expression, exchange).expect("present");
+            assert_eq!(
+                serde_json::to_string(&value).expect("serializes"),
+                *rendered
+            );
+            assert_eq!(value.to_json().to_string(), *rendered);
+        }
+    }
+}
+
+#[test]
+fn header_values_written_as_numbers_keep_their_text_in_an_exchange_file() {
+    let file: OwnedExchange = serde_json::from_str(
+        r#"{"request": {"method": "GET", "url": "https://h.example/",
+            "headers": {"X-Big": 18446744073709551616, "X-Float": 1.50, "X-Int": 188, "X-Exp": 1e2}}}"#,
+    )
+    .expect("an exchange file");
+    assert_eq!(
+        eval("$request.header.X-Big", &file).as_deref(),
+        Ok("18446744073709551616")
+    );
+    assert_eq!(
+        eval("$request.header.X-Float", &file).as_deref(),
+        Ok("1.50")
+    );
+    assert_eq!(eval("$request.header.X-Int", &file).as_deref(), Ok("188"));
+    assert_eq!(eval("$request.header.X-Exp", &file).as_deref(), Ok("1e+2"));
+    // Anything else is still refused with the expected shape.
+    let err = serde_json::from_str::<OwnedExchange>(
+        r#"{"request": {"method": "GET", "url": "https://h.example/", "headers": {"X": {"a": 1}}}}"#,
+    )
+    .expect_err("an object is not a header value");
+    assert!(
+        err.to_string().contains("a string, number or boolean"),
+        "{err}"
+    );
+}
+
+/// YAML numbers are YAML's: the YAML reader gives an integer that fits 64 bits with its digits
+/// and any other number as a 64-bit float, whose shortest text is what renders. To keep a
+/// number's text in a YAML exchange file, quote it (a string renders as it is) or use JSON.
+#[test]
+fn yaml_exchange_files_read_numbers_as_yaml_does() {
+    let yaml = "request:\n  method: POST\n  url: https://h.example/\n  body:\n    int: 7\n    exp: 1e2\n    quoted: \"1e2\"\n    neg: -0\n";
+    let file: OwnedExchange = serde_saphyr::from_str(yaml).expect("a YAML exchange file");
+    assert_eq!(eval("$request.body#/int", &file).as_deref(), Ok("7"));
+    assert_eq!(eval("$request.body#/exp", &file).as_deref(), Ok("100.0"));
+    assert_eq!(eval("$request.body#/quoted", &file).as_deref(), Ok("1e2"));
+    assert_eq!(eval("$request.body#/neg", &file).as_deref(), Ok("0"));
+}
+
 mod properties {
     use super::*;
     use proptest::collection::{btree_map, vec};
@@ -541,6 +957,94 @@ mod properties {
                 CompiledTemplate::parse(&text).expect("canonical form parses").render(&exchange),
                 CompiledTemplate::new(template).render(&exchange)
             );
+        }
+
+        /// Rendering within a limit gives the whole rendering when it fits and the error naming
+        /// the limit when it does not, never a truncated text; a session renders the same.
+        #[test]
+        fn rendering_within_a_limit_is_whole_or_an_error_naming_the_limit(
+            body in json(),
+            choices in vec(vec(any::<Index>(), 0..4), 1..5),
+            literals in vec("[a-z/?=&:.#%+ -]{0,8}", 1..5),
+            limit in 0usize..160,
+            lenient in any::<bool>(),
+            encode in any::<bool>(),
+        ) {
+            let exchange = exchange_with_body(&body);
+            let mut text = String::new();
+            for (i, path_choices) in choices.iter().enumerate() {
+                text.push_str(literals.get(i).map_or("", String::as_str));
+                let pointer = PointerBuf::from_tokens(
+                    path_into(&body, path_choices).into_iter().map(Token::new),
+                );
+                let expression = Expression::Request(Source::Body(Some(pointer)));
+                text.push('{');
+                text.push_str(&expression.to_string());
+                text.push('}');
+            }
+            let Ok(template) = CompiledTemplate::parse(&text) else {
+                // A member name with a brace cannot be embedded; nothing to check.
+                return Ok(());
+            };
+            let options = RenderOptions::default().with_lenient(lenient).with_percent_encode(encode);
+            let whole = template.clone().with_options(options.with_max_rendered_len(usize::MAX)).render(&exchange);
+            let bounded = template.clone().with_options(options.with_max_rendered_len(limit));
+            let mut out = String::from("kept");
+            let result = bounded.render_into(&exchange, &mut out);
+            match (&whole, &result) {
+                (Ok(whole), Ok(())) => {
+                    prop_assert!(whole.len() <= limit);
+                    prop_assert_eq!(&out["kept".len()..], whole.as_str());
+                }
+                (Ok(whole), Err(err)) => {
+                    prop_assert!(whole.len() > limit, "{} fits {}", whole.len(), limit);
+                    prop_assert_eq!(err, &EvalError::RenderedTooLong { limit });
+                    prop_assert_eq!(out.as_str(), "kept");
+                }
+                (Err(_), Ok(())) => prop_assert!(false, "a failing template rendered"),
+                (Err(whole), Err(err)) => {
+                    let too_long = EvalError::RenderedTooLong { limit };
+                    prop_assert!(err == whole || *err == too_long, "{}", err);
+                    prop_assert_eq!(out.as_str(), "kept");
+                }
+            }
+            let session = Session::new(&exchange);
+            prop_assert_eq!(session.render(&bounded), bounded.render(&exchange));
+            prop_assert_eq!(session.rendered_len(), bounded.render(&exchange).map_or(0, |s| s.len()));
+        }
+
+        /// A session gives, expression for expression, what single evaluations give, also once
+        /// it has indexed the query string and the header fields (from its second lookup).
+        #[test]
+        fn a_session_evaluates_as_single_evaluations_do(
+            pairs in vec(("[a-c%+]{0,3}", "[a-z0-9%+]{0,4}"), 0..120),
+            fields in vec(("[a-cA-C]{1,2}", "[ -~]{0,6}"), 0..40),
+            lookups in vec(("[a-c ]{0,3}", any::<bool>()), 1..30),
+        ) {
+            let query: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let mut request = OwnedRequest::new("GET", format!("https://h.example/?{}", query.join("&"))).expect("valid");
+            for (name, value) in &fields {
+                request = request.with_header(name.clone(), value.trim_matches([' ', '\t']).to_owned());
+            }
+            let exchange = OwnedExchange::new(request);
+            let session = Session::new(&exchange);
+            for (name, is_header) in &lookups {
+                let text = if *is_header {
+                    match name.trim() {
+                        "" => continue,
+                        name => format!("$request.header.{name}"),
+                    }
+                } else {
+                    format!("$request.query.{name}")
+                };
+                let Ok(expression) = CompiledExpression::parse(&text) else { continue };
+                prop_assert_eq!(session.evaluate(&expression), expression.evaluate(&exchange), "{}", text);
+                prop_assert_eq!(
+                    session.evaluate_expression(expression.expression()),
+                    evaluate(expression.expression(), &exchange),
+                    "{}", text
+                );
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use std::cell::Cell;
 
 use expr_eval::{
     CompiledExpression, CompiledTemplate, Exchange, OwnedExchange, OwnedRequest, OwnedResponse,
-    Value,
+    Session, Value,
 };
 
 struct Counting;
@@ -188,6 +188,42 @@ fn template_rendering_into_a_reused_string_allocates_nothing() {
         out,
         "http://notificationServer.com?transactionId=tx-1&email=a@b.example"
     );
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn the_first_lookups_in_a_session_allocate_nothing() {
+    let exchange = owned_exchange();
+    // The body is classified (parsed) on first use, once.
+    let _ = expr_eval::Message::body(exchange.request());
+    let session = Session::new(&exchange);
+    for (text, expected) in [
+        ("$request.header.x-request-id", "7b0c"),
+        (
+            "$request.query.queryUrl",
+            "https://clientdomain.com/stillrunning",
+        ),
+        (
+            "$response.header.Location",
+            "https://example.org/subscription/1",
+        ),
+        ("$request.path.eventType", "myevent"),
+        (
+            "$request.body#/failedUrl",
+            "https://clientdomain.com/failed",
+        ),
+    ] {
+        let expression = CompiledExpression::parse(text).expect("expression");
+        let (n, ok) =
+            allocations(|| matches!(session.evaluate(&expression), Ok(v) if v == expected));
+        assert!(ok, "{text}");
+        assert_eq!(n, 0, "{text} allocated {n} times");
+    }
+    let template =
+        CompiledTemplate::parse("https://c.example/{$request.body#/id}").expect("template");
+    let mut out = String::with_capacity(64);
+    let (n, result) = allocations(|| session.render_into(&template, &mut out));
+    assert!(result.is_ok());
     assert_eq!(n, 0);
 }
 
