@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use oas_callbacks::{Diagnostic, Document, LoadError, Severity};
+use oas_callbacks::{Diagnostic, LoadError, Loader, Severity};
 
 use crate::error::{CliError, Outcome};
 use crate::{limits, output};
@@ -41,13 +41,15 @@ enum OutputFormat {
 /// the exit status is then 2; otherwise it is 1 when there is an error (or, with
 /// `--deny-warnings`, any diagnostic at all).
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
-    let limits = limits::load_limits()?;
     // Where CI formats make file names relative to (the checked-out repository).
     let cwd = std::env::current_dir().unwrap_or_default();
+    // One loader for every document: a file they share is read and parsed once.
+    let loader = Loader::new(limits::load_limits()?);
+    loader.preload(&args.specs);
     let mut unreadable = Vec::new();
     let mut all = Vec::new();
     for spec in &args.specs {
-        let diagnostics = match Document::load_with(spec, limits.clone()) {
+        let diagnostics = match loader.load(spec) {
             Ok(doc) => doc.check(),
             Err(err @ LoadError::Io { .. }) => {
                 unreadable.push(CliError::from(err));

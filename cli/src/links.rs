@@ -23,8 +23,8 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let target = Target::load(&args.target)?;
     let exchange = args.exchange.load()?;
-    let (doc, op) = (&target.doc, target.operation());
-    let links = doc.resolve_links(op, args.status, &exchange);
+    let op = target.operation();
+    let links = op.resolve_links(args.status, &exchange);
     if links.is_empty() {
         return Err(CliError::invalid(format!(
             "the {} response of operation `{}` has no links",

@@ -23,8 +23,8 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let target = Target::load(&args.target)?;
     let exchange = args.exchange.load()?;
-    let (doc, op) = (&target.doc, target.operation());
-    let resolved = doc.resolve_callbacks(op, &exchange);
+    let op = target.operation();
+    let resolved = op.resolve_callbacks(&exchange);
     if resolved.is_empty() {
         return Err(CliError::invalid(format!(
             "operation `{}` has no callbacks",

@@ -166,7 +166,7 @@ fn head(callback: &ResolvedCallback) -> Map<String, Value> {
     let mut line = Map::new();
     line.insert("callback".into(), json!(callback.callback));
     line.insert("expression".into(), json!(callback.expression));
-    line.insert("method".into(), json!(callback.method));
+    line.insert("method".into(), json!(callback.method.as_str()));
     if let Some(id) = &callback.operation_id {
         line.insert("operationId".into(), json!(id));
     }
@@ -202,14 +202,14 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let secret = args.secret()?;
     let options = args.options(secret);
 
-    let deliveries: Vec<ResolvedCallback> = doc
-        .resolve_callbacks(op, &exchange)
+    let deliveries: Vec<ResolvedCallback> = op
+        .resolve_callbacks(&exchange)
         .into_iter()
         .filter(|c| c.callback == args.callback)
         .filter(|c| {
             args.method
                 .as_deref()
-                .is_none_or(|m| c.method.eq_ignore_ascii_case(m))
+                .is_none_or(|m| c.method.as_str().eq_ignore_ascii_case(m))
         })
         .collect();
     if deliveries.is_empty() {
@@ -288,7 +288,12 @@ fn plan(
         _ => None,
     };
     // 1. The payload, before anything else: a provider bug must not reach a consumer.
-    match doc.validate_callback_payload(op, &callback.callback, Some(&callback.method), payload) {
+    match doc.validate_callback_payload(
+        op,
+        &callback.callback,
+        Some(callback.method.as_str()),
+        payload,
+    ) {
         Ok(violations) if violations.is_empty() => {}
         Ok(violations) => {
             if let Some(url) = url {
@@ -327,18 +332,19 @@ fn plan(
             return Plan::Done(line, true);
         }
     };
-    let method = match http::Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes()) {
-        Ok(method) => method,
-        Err(_) => {
-            line.insert("url".into(), json!(url));
-            line.insert("outcome".into(), json!("failed"));
-            line.insert(
-                "error".into(),
-                json!(format!("`{}` is not an HTTP method", callback.method)),
-            );
-            return Plan::Done(line, false);
-        }
-    };
+    let method =
+        match http::Method::from_bytes(callback.method.as_str().to_ascii_uppercase().as_bytes()) {
+            Ok(method) => method,
+            Err(_) => {
+                line.insert("url".into(), json!(url));
+                line.insert("outcome".into(), json!("failed"));
+                line.insert(
+                    "error".into(),
+                    json!(format!("`{}` is not an HTTP method", callback.method)),
+                );
+                return Plan::Done(line, false);
+            }
+        };
     let request =
         DeliveryRequest::new(method, url, body.to_vec()).with_headers(args.headers.iter().cloned());
     Plan::Send(line, request)

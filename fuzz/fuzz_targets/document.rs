@@ -60,9 +60,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let exchange = exchange();
     for op in doc.operations() {
-        let _ = doc.resolve_callbacks(op, exchange);
+        let _ = op.resolve_callbacks(exchange);
         for status in [200, 201, 404] {
-            let _ = doc.resolve_links(op, status, exchange);
+            let _ = op.resolve_links(status, exchange);
         }
         for callback in op.callbacks() {
             let _ = doc.validate_callback_payload(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::document::Position;
+use crate::source::Position;
 
 mod code;
 pub use code::{DiagnosticCode, UnknownCodeError};
@@ -84,9 +84,9 @@ impl Diagnostic {
     }
 
     /// The diagnostic for a document that could not be loaded at all.
-    pub fn load_failure(path: &std::path::Path, err: &crate::LoadError) -> Self {
+    pub fn load_failure(path: &std::path::Path, err: &crate::error::LoadError) -> Self {
         match err {
-            crate::LoadError::Syntax {
+            crate::error::LoadError::Syntax {
                 path,
                 position,
                 message,

@@ -16,19 +16,36 @@
 //! }
 //! # Ok::<(), oas_callbacks::LoadError>(())
 //! ```
+//!
+//! The modules, lowest first: `source` (one file: parsing and positions), `limits`, `loader`
+//! (the files of a run), `files` (the files of one document and the references between
+//! them), `model` (the document's types), `compile` (its expressions), `build` (the walk that
+//! makes the model), then what reads the model: `check` (one module per lint family),
+//! `resolve` (callbacks and links for an exchange) and `validate` (payloads).
 
+mod build;
 mod check;
+mod compile;
 mod diagnostic;
-mod document;
+mod error;
+mod files;
+mod limits;
+mod loader;
+mod model;
 mod resolve;
+mod source;
 mod validate;
 
 pub use diagnostic::{Diagnostic, DiagnosticCode, Severity, UnknownCodeError};
-pub use document::{
-    Callback, CallbackOperation, CallbackUrl, Document, Format, Link, LinkTarget, LinkValue,
-    LoadError, LoadLimits, Operation, Position,
+pub use error::LoadError;
+pub use limits::LoadLimits;
+pub use loader::{Loader, LoaderStats};
+pub use model::{
+    Callback, CallbackOperation, CallbackUrl, Document, Link, LinkTarget, LinkValue, Operation,
+    Parameter, ParameterLocation,
 };
-pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink};
+pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink, SkipReason};
+pub use source::{Format, Position};
 pub use validate::{ValidateError, Violation};
 
 /// The examples of the workspace README, run as doctests.

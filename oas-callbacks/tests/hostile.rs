@@ -255,7 +255,7 @@ fn a_10_000_long_reference_chain_resolves_when_the_limit_allows_it() {
         .operation("subscribe")
         .expect("reached through the chain");
     assert_eq!(op.path(), "/subscribe");
-    let resolved = doc.resolve_callbacks(op, &exchange());
+    let resolved = op.resolve_callbacks(&exchange());
     assert_eq!(
         resolved[0].outcome,
         CallbackOutcome::Url("https://client.example/hook".to_owned())
@@ -387,7 +387,7 @@ fn a_one_megabyte_callback_key_loads_and_resolves() {
     assert_eq!(op.callbacks()[0].key(), key);
     let request =
         OwnedRequest::new("POST", format!("https://api.example/s?{name}=v")).expect("valid");
-    let resolved = doc.resolve_callbacks(op, &OwnedExchange::new(request));
+    let resolved = op.resolve_callbacks(&OwnedExchange::new(request));
     assert_eq!(
         resolved[0].outcome,
         CallbackOutcome::Url("https://client.example/v".to_owned())
@@ -490,10 +490,10 @@ fn a_document_nested_to_the_depth_limit_is_handled_on_a_small_stack() {
             .with_header("Location", "https://api.example/s/1");
         let exchange = OwnedExchange::new(request).with_response(response);
         assert_eq!(
-            doc.resolve_callbacks(op, &exchange)[0].outcome,
+            op.resolve_callbacks(&exchange)[0].outcome,
             CallbackOutcome::Url("https://c.example/x".to_owned())
         );
-        let links = doc.resolve_links(op, 201, &exchange);
+        let links = op.resolve_links(201, &exchange);
         assert_eq!(links.len(), 1);
         let payload = nested_object((levels - 13) / 2, json!(7));
         let violations = doc

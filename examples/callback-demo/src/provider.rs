@@ -184,7 +184,7 @@ impl Provider {
                 .with_response(&response)
                 .with_scheme("http")
                 .with_path_template(&path_template);
-            self.doc.resolve_callbacks(op, &exchange)
+            op.resolve_callbacks(&exchange)
         };
         let (progress, completion): (Vec<_>, Vec<_>) =
             resolved.into_iter().partition(|c| c.callback == "progress");
@@ -234,7 +234,7 @@ impl Provider {
         match self.doc.validate_callback_payload(
             op,
             &callback.callback,
-            Some(&callback.method),
+            Some(callback.method.as_str()),
             payload,
         ) {
             Ok(violations) if violations.is_empty() => {}
@@ -256,7 +256,7 @@ impl Provider {
             CallbackOutcome::Url(url) => url.clone(),
             CallbackOutcome::Skipped(reason) => {
                 return CallbackResult::Skipped {
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                 };
             }
             CallbackOutcome::Invalid { url, reason } => {
@@ -271,8 +271,9 @@ impl Provider {
                 };
             }
         };
-        let method = http::Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes())
-            .unwrap_or(http::Method::POST);
+        let method =
+            http::Method::from_bytes(callback.method.as_str().to_ascii_uppercase().as_bytes())
+                .unwrap_or(http::Method::POST);
         // 3. Deliver: the policy, one lookup, pinned addresses, retries, signing.
         let request = DeliveryRequest::new(method, url, payload.to_string());
         let report = self.deliverer.deliver(&request).await;

@@ -109,6 +109,11 @@ codes! {
     UnreadableSchema = "unreadable-schema",
         "A request or response schema refers to something that cannot be read: its schema-based checks are skipped.",
         "Fix the references inside the schema.";
+    /// `invalid-method`: `additionalOperations: {"NOT A METHOD": {…}}`: the key is not an HTTP
+    /// method name (a token).
+    InvalidMethod = "invalid-method",
+        "An `additionalOperations` key is not an HTTP method name.",
+        "Name the operation by its HTTP method as sent, such as `COPY` (letters, digits and `!#$%&'*+-.^_|~`).";
     /// `invalid-callback-object`: `callbacks: {onEvent: 42}`, or a callback key whose Path
     /// Item is not an object.
     InvalidCallbackObject = "invalid-callback-object",

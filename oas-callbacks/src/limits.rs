@@ -5,8 +5,8 @@
 ///
 /// ```
 /// use oas_callbacks::LoadLimits;
-/// let mut limits = LoadLimits::default();
-/// limits.max_ref_depth = 16;
+/// let limits = LoadLimits::default().with_max_ref_depth(16);
+/// assert_eq!(limits.max_ref_depth, 16);
 /// let doc = oas_callbacks::Document::load_with("../examples/progress-api.yaml", limits);
 /// assert!(doc.is_ok());
 /// ```
@@ -44,6 +44,50 @@ impl Default for LoadLimits {
             max_yaml_alias_nodes: 100_000,
             max_files: 1_000,
         }
+    }
+}
+
+impl LoadLimits {
+    /// The same limits with another [`max_file_bytes`](LoadLimits::max_file_bytes).
+    #[must_use]
+    pub fn with_max_file_bytes(mut self, bytes: usize) -> Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+
+    /// The same limits with another [`max_depth`](LoadLimits::max_depth).
+    #[must_use]
+    pub fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// The same limits with another [`max_ref_depth`](LoadLimits::max_ref_depth).
+    #[must_use]
+    pub fn with_max_ref_depth(mut self, depth: usize) -> Self {
+        self.max_ref_depth = depth;
+        self
+    }
+
+    /// The same limits with another [`max_yaml_aliases`](LoadLimits::max_yaml_aliases).
+    #[must_use]
+    pub fn with_max_yaml_aliases(mut self, aliases: usize) -> Self {
+        self.max_yaml_aliases = aliases;
+        self
+    }
+
+    /// The same limits with another [`max_yaml_alias_nodes`](LoadLimits::max_yaml_alias_nodes).
+    #[must_use]
+    pub fn with_max_yaml_alias_nodes(mut self, nodes: usize) -> Self {
+        self.max_yaml_alias_nodes = nodes;
+        self
+    }
+
+    /// The same limits with another [`max_files`](LoadLimits::max_files).
+    #[must_use]
+    pub fn with_max_files(mut self, files: usize) -> Self {
+        self.max_files = files;
+        self
     }
 }
 
@@ -92,11 +136,14 @@ pub(crate) fn read_limited(
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
-    if known.is_some_and(|len| len > limit as u64) {
+    // A limit as large as `usize::MAX` means no limit: saturate rather than overflow.
+    let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    if known.is_some_and(|len| len > limit_u64) {
         return Err(ReadError::TooLarge { limit });
     }
-    let mut bytes = Vec::with_capacity(known.map_or(0, |len| len as usize).min(limit));
-    file.take(limit as u64 + 1)
+    let capacity = known.map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX));
+    let mut bytes = Vec::with_capacity(capacity.min(limit));
+    file.take(limit_u64.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() > limit {

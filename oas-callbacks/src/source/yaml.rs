@@ -11,9 +11,9 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use serde_saphyr::{Location, Spanned};
 
-use super::limits::LoadLimits;
-use super::source::{SyntaxError, position_in};
+use super::position::{SyntaxError, position_in};
 use super::spans::{Children, SpanTree};
+use crate::limits::LoadLimits;
 
 /// The stack one level of YAML nesting may take while it is read: serde-saphyr's deserializer
 /// and the walk below recurse once per level, about 40 KiB a level in a debug build and 4 KiB

@@ -1,0 +1,147 @@
+//! What a `$ref` says, and why one cannot be followed.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::diagnostic::DiagnosticCode;
+use crate::source::Position;
+
+/// Why a reference could not be followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RefError {
+    NotAString,
+    UrlRefused(String),
+    FileUnreadable {
+        path: PathBuf,
+        reason: String,
+    },
+    FileInvalid {
+        path: PathBuf,
+        reason: String,
+        position: Option<Position>,
+    },
+    NotFound(String),
+    Cycle(Vec<String>),
+    TooDeep(usize),
+    TooManyFiles(usize),
+}
+
+impl RefError {
+    /// The diagnostic code of a reference that cannot be followed.
+    pub(crate) fn code(&self) -> DiagnosticCode {
+        match self {
+            RefError::UrlRefused(_) => DiagnosticCode::UrlReference,
+            RefError::Cycle(_) => DiagnosticCode::ReferenceCycle,
+            RefError::NotAString | RefError::NotFound(_) => DiagnosticCode::DanglingReference,
+            RefError::FileUnreadable { .. } | RefError::FileInvalid { .. } => {
+                DiagnosticCode::UnreadableReference
+            }
+            RefError::TooDeep(_) | RefError::TooManyFiles(_) => DiagnosticCode::ReferenceLimit,
+        }
+    }
+}
+
+impl fmt::Display for RefError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefError::NotAString => f.write_str("`$ref` must be a string"),
+            RefError::UrlRefused(reference) => write!(
+                f,
+                "reference `{reference}` is a URL: references to the network are not followed (download the file and refer to it by path)"
+            ),
+            RefError::FileUnreadable { path, reason } => {
+                write!(
+                    f,
+                    "cannot read referenced file {}: {reason}",
+                    path.display()
+                )
+            }
+            RefError::FileInvalid {
+                path,
+                reason,
+                position,
+            } => match position {
+                Some(position) => {
+                    write!(f, "referenced file {}:{position}: {reason}", path.display())
+                }
+                None => write!(f, "referenced file {}: {reason}", path.display()),
+            },
+            RefError::NotFound(reference) => {
+                write!(
+                    f,
+                    "reference `{reference}` points at nothing in the document"
+                )
+            }
+            RefError::Cycle(chain) => write!(f, "reference cycle: {}", chain.join(" -> ")),
+            RefError::TooDeep(limit) => write!(
+                f,
+                "more than {limit} references in a chain (LoadLimits::max_ref_depth)"
+            ),
+            RefError::TooManyFiles(limit) => write!(
+                f,
+                "more than {limit} referenced files (LoadLimits::max_files)"
+            ),
+        }
+    }
+}
+
+/// Every `$ref` string inside `value` (not inside `example`/`examples`, which are data).
+pub(crate) fn collect_refs<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                match (key.as_str(), member) {
+                    ("$ref", Value::String(reference)) => out.push(reference),
+                    ("example" | "examples" | "enum" | "const" | "default", _) => {}
+                    _ => collect_refs(member, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, out)),
+        _ => {}
+    }
+}
+
+/// The file part of a reference (before `#`), when it names another file.
+pub(crate) fn file_part(reference: &str) -> Option<&str> {
+    let location = reference.split('#').next().unwrap_or("");
+    (!location.is_empty() && !has_scheme(location)).then_some(location)
+}
+
+/// Whether a reference starts with a URI scheme (`https:`, `file:`), which this loader
+/// refuses. A Windows drive letter (`C:`) is a path, not a scheme.
+pub(crate) fn has_scheme(location: &str) -> bool {
+    match location.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_url_references() {
+        assert!(has_scheme("https://example.com/a.yaml"));
+        assert!(has_scheme("file:///tmp/a.yaml"));
+        assert!(!has_scheme("a.yaml"));
+        assert!(!has_scheme("C:/specs/a.yaml"));
+        assert!(!has_scheme(""));
+    }
+
+    #[test]
+    fn names_the_file_part() {
+        assert_eq!(file_part("other.yaml#/a"), Some("other.yaml"));
+        assert_eq!(file_part("#/a"), None);
+        assert_eq!(file_part("https://x.example/a.yaml"), None);
+    }
+}
