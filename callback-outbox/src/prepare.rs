@@ -79,11 +79,11 @@ pub fn prepare<X: Exchange + ?Sized>(
     let body: Bytes = body.into();
     let payload: serde_json::Value =
         serde_json::from_slice(&body).map_err(|e| PrepareError::NotJson(e.to_string()))?;
-    let resolved: Vec<_> = doc
-        .resolve_callbacks(operation, exchange)
+    let resolved: Vec<_> = operation
+        .resolve_callbacks(exchange)
         .into_iter()
         .filter(|c| c.callback == name)
-        .filter(|c| method.is_none_or(|m| c.method.eq_ignore_ascii_case(m.as_str())))
+        .filter(|c| method.is_none_or(|m| c.method.as_str().eq_ignore_ascii_case(m.as_str())))
         .collect();
     if resolved.is_empty() {
         let method = method.map(http::Method::as_str);
@@ -96,7 +96,7 @@ pub fn prepare<X: Exchange + ?Sized>(
     }
     // Every payload check first: a message is stored only when all of them pass.
     for callback in &resolved {
-        check_payload(doc, operation, name, &callback.method, &payload)?;
+        check_payload(doc, operation, name, callback.method.as_str(), &payload)?;
     }
     let operation_name = operation
         .operation_id()
@@ -106,15 +106,16 @@ pub fn prepare<X: Exchange + ?Sized>(
         let skipped = |url: Option<String>, reason: String| Skipped {
             callback: callback.callback.clone(),
             expression: callback.expression.clone(),
-            method: callback.method.to_ascii_uppercase(),
+            method: callback.method.as_str().to_ascii_uppercase(),
             url,
             reason,
         };
         match &callback.outcome {
             CallbackOutcome::Url(url) => {
-                let method =
-                    http::Method::from_bytes(callback.method.to_ascii_uppercase().as_bytes())
-                        .map_err(|_| PrepareError::Method(callback.method.clone()))?;
+                let method = http::Method::from_bytes(
+                    callback.method.as_str().to_ascii_uppercase().as_bytes(),
+                )
+                .map_err(|_| PrepareError::Method(callback.method.to_string()))?;
                 match NewMessage::new(method, url.clone(), body.clone()) {
                     Ok(message) => planned.push(Planned::Message(message.callback(
                         &operation_name,
@@ -128,7 +129,7 @@ pub fn prepare<X: Exchange + ?Sized>(
                 }
             }
             CallbackOutcome::Skipped(reason) => {
-                planned.push(Planned::Skipped(skipped(None, reason.clone())));
+                planned.push(Planned::Skipped(skipped(None, reason.to_string())));
             }
             CallbackOutcome::Invalid { url, reason } => {
                 planned.push(Planned::InvalidUrl(skipped(
