@@ -26,6 +26,9 @@ pub(crate) struct Args {
     /// Fail (exit status 1) on warnings too, not only on errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// The folder whose files `$ref`s may reach (default: each document's own folder).
+    #[arg(long, value_name = "DIR")]
+    ref_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,7 +47,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     // Where CI formats make file names relative to (the checked-out repository).
     let cwd = std::env::current_dir().unwrap_or_default();
     // One loader for every document: a file they share is read and parsed once.
-    let loader = Loader::new(limits::load_limits()?);
+    let loader = Loader::new(limits::load_limits(args.ref_root.as_deref())?);
     loader.preload(&args.specs);
     let mut unreadable = Vec::new();
     let mut all = Vec::new();

@@ -16,12 +16,15 @@ pub(crate) struct OperationArgs {
     /// The operation: its operationId, or "METHOD /path/template".
     #[arg(long)]
     pub(crate) operation: String,
+    /// The folder whose files `$ref`s may reach (default: the document's own folder).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) ref_root: Option<PathBuf>,
 }
 
 /// Loads a document with the command's limits (exit status 2: the file cannot be read or
 /// parsed).
-pub(crate) fn load(path: &Path) -> Result<Document, CliError> {
-    Ok(Document::load_with(path, limits::load_limits()?)?)
+pub(crate) fn load(path: &Path, ref_root: Option<&Path>) -> Result<Document, CliError> {
+    Ok(Document::load_with(path, limits::load_limits(ref_root)?)?)
 }
 
 /// A loaded document with the operation `--operation` names.
@@ -35,7 +38,7 @@ impl Target {
     /// loaded (exit status 2), or it has no such operation (1; the error lists the ones there
     /// are).
     pub(crate) fn load(args: &OperationArgs) -> Result<Self, CliError> {
-        let doc = load(&args.spec)?;
+        let doc = load(&args.spec, args.ref_root.as_deref())?;
         let selector = &args.operation;
         let index = doc
             .operation(selector)

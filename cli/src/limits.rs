@@ -89,9 +89,14 @@ pub(crate) fn max_file_bytes() -> Result<usize, CliError> {
     Limits::from_env().map(|limits| limits.max_file_bytes)
 }
 
-/// The limits documents are loaded with.
-pub(crate) fn load_limits() -> Result<LoadLimits, CliError> {
-    Limits::from_env().map(|limits| limits.load_limits())
+/// The limits documents are loaded with, and the folder references may reach (`--ref-root`;
+/// by default the root document's folder).
+pub(crate) fn load_limits(ref_root: Option<&std::path::Path>) -> Result<LoadLimits, CliError> {
+    let limits = Limits::from_env()?.load_limits();
+    Ok(match ref_root {
+        Some(dir) => limits.with_ref_root(dir),
+        None => limits,
+    })
 }
 
 /// A count written in decimal, surrounding white space ignored. A number too large to mean

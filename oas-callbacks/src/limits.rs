@@ -32,6 +32,11 @@ pub struct LoadLimits {
     pub max_yaml_alias_nodes: usize,
     /// The most files one description may reference (default 1,000).
     pub max_files: usize,
+    /// The folder whose tree references may reach (default `None`: the folder of the root
+    /// document). A reference to a file outside it, after `..` and symbolic links are
+    /// resolved, is an error that says so, whether the file exists or not; the command line
+    /// widens it with `--ref-root DIR`.
+    pub ref_root: Option<std::path::PathBuf>,
 }
 
 impl Default for LoadLimits {
@@ -43,6 +48,7 @@ impl Default for LoadLimits {
             max_yaml_aliases: 10_000,
             max_yaml_alias_nodes: 100_000,
             max_files: 1_000,
+            ref_root: None,
         }
     }
 }
@@ -80,6 +86,14 @@ impl LoadLimits {
     #[must_use]
     pub fn with_max_yaml_alias_nodes(mut self, nodes: usize) -> Self {
         self.max_yaml_alias_nodes = nodes;
+        self
+    }
+
+    /// The same limits with another [`ref_root`](LoadLimits::ref_root): the folder whose tree
+    /// references may reach.
+    #[must_use]
+    pub fn with_ref_root(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.ref_root = Some(dir.into());
         self
     }
 
@@ -130,7 +144,7 @@ pub(crate) fn read_limited(
             return Err(ReadError::NotAFile);
         }
     }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
     let known = file
         .metadata()
         .ok()
@@ -150,4 +164,18 @@ pub(crate) fn read_limited(
         return Err(ReadError::TooLarge { limit });
     }
     Ok(bytes)
+}
+
+/// Opens a file for reading without ever blocking: a file that passes for a regular one but
+/// never returns data (`/proc/kmsg`) fails its read with "would block" instead of hanging.
+/// Regular files on disk are not affected by the flag.
+fn open_nonblocking(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }

@@ -278,7 +278,17 @@ impl Loader {
         let bytes = self
             .read(path, true)
             .map_err(|err| FileError::Unreadable(err.to_string()))?;
-        self.parse(path, bytes).map(Arc::new)
+        let source = self.parse(path, bytes)?;
+        // A text file parses as one YAML scalar: refused without a word of its content (the
+        // file may be anything a reference names, and errors are shown to whoever asked).
+        if !(source.value.is_object() || source.value.is_array()) {
+            return Err(FileError::Invalid {
+                reason: "not a JSON or YAML document: its top level is not a mapping or a sequence"
+                    .to_owned(),
+                position: None,
+            });
+        }
+        Ok(Arc::new(source))
     }
 
     fn read(&self, path: &Path, regular_only: bool) -> Result<Vec<u8>, ReadError> {

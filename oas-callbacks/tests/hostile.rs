@@ -325,7 +325,9 @@ fn a_reference_to_a_device_is_refused_without_reading_it() {
     for target in ["/dev/zero", "/dev/urandom", "/tmp"] {
         let document = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"$ref": format!("{target}#/x")}}});
-        let doc = from_json(&document, LoadLimits::default()).expect("loads");
+        // With the whole file system as the root references may reach: the device is still
+        // not read.
+        let doc = from_json(&document, LoadLimits::default().with_ref_root("/")).expect("loads");
         let diagnostics = doc.check();
         assert!(
             diagnostics.iter().any(|d| d.message
@@ -708,4 +710,283 @@ fn diagnostics_on_a_minified_document_keep_a_window_of_its_one_line() {
         Some('{'),
         "{shown}"
     );
+}
+
+/// A document at `dir/api.yaml` whose callback operation's request body refers to `reference`.
+fn referring_document(dir: &Path, reference: &str) -> String {
+    write(
+        dir,
+        "api.yaml",
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n  /s:\n    post:\n      operationId: s\n      responses: {{'202': {{description: ok}}}}\n      callbacks:\n        done:\n          '{{$request.body#/url}}':\n            post:\n              requestBody:\n                content:\n                  application/json:\n                    schema: {{$ref: '{reference}'}}\n              responses: {{'200': {{description: ok}}}}\n"
+        ),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn references_never_reach_files_outside_the_root_documents_folder() {
+    let base = scratch_dir("confined");
+    let api = base.join("api");
+    let elsewhere = base.join("elsewhere");
+    std::fs::create_dir_all(&api).expect("dir");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    write(&elsewhere, "secret.txt", "password=hunter2\n");
+    write(
+        &elsewhere,
+        "secret.yaml",
+        "type: object\nproperties: {password: {const: hunter2}}\n",
+    );
+    // A symbolic link inside the folder that leads out of it.
+    let _ = std::os::unix::fs::symlink(elsewhere.join("secret.yaml"), api.join("link.yaml"));
+    let outside = |reference: &str| {
+        let path = referring_document(&api, reference);
+        let doc = Document::load(&path).expect("loads");
+        let op = doc.operation("s").expect("declared");
+        let validated = doc
+            .validate_callback_payload(op, "done", None, &json!({}))
+            .expect_err("the schema cannot be used");
+        let shown = format!(
+            "{}\n{}",
+            validated,
+            doc.check()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("is outside"), "{shown}");
+        shown
+    };
+    let relative = outside("../elsewhere/secret.yaml");
+    let absolute = outside(&format!("{}", elsewhere.join("secret.yaml").display()));
+    outside("../elsewhere/secret.txt");
+    outside("link.yaml");
+    // A missing file outside reads exactly like an existing one: the errors tell nothing.
+    let missing = outside("../elsewhere/missing.yaml");
+    assert_eq!(
+        relative.replace("secret.yaml", "X"),
+        missing.replace("missing.yaml", "X")
+    );
+    assert!(absolute.contains("is outside"));
+    // The opt-in: a wider root reaches the file.
+    let path = referring_document(&api, "../elsewhere/secret.yaml");
+    let doc =
+        Document::load_with(&path, LoadLimits::default().with_ref_root(&base)).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    assert!(
+        doc.validate_callback_payload(op, "done", None, &json!({"password": "hunter2"}))
+            .expect("usable")
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_text_file_named_by_a_reference_is_never_echoed() {
+    let dir = scratch_dir("echo");
+    write(
+        &dir,
+        "notes.txt",
+        "the launch code is 0000 and nobody must know it\n",
+    );
+    let path = referring_document(&dir, "notes.txt");
+    let doc = Document::load(&path).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    let err = doc
+        .validate_callback_payload(op, "done", None, &json!({}))
+        .expect_err("not a schema");
+    let shown = format!(
+        "{err}\n{}",
+        doc.check()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(!shown.contains("launch code"), "{shown}");
+    assert!(shown.contains("not a JSON or YAML document"), "{shown}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_reference_to_a_file_that_never_returns_data_does_not_hang() {
+    // /proc/kmsg passes for a regular file, and a read of it waits for the next kernel message.
+    let dir = scratch_dir("kmsg");
+    let path = referring_document(&dir, "/proc/kmsg");
+    // By default it is outside the root; with the whole file system as the root it is opened
+    // without blocking, and its read fails at once (or it cannot be opened at all).
+    for limits in [
+        LoadLimits::default(),
+        LoadLimits::default().with_ref_root("/"),
+    ] {
+        let doc = Document::load_with(&path, limits).expect("loads");
+        let op = doc.operation("s").expect("declared");
+        assert!(
+            doc.validate_callback_payload(op, "done", None, &json!({}))
+                .is_err()
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_schema_reached_through_a_symlink_inside_the_folder_validates() {
+    let dir = scratch_dir("symlink");
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).expect("dir");
+    write(
+        &real,
+        "event.yaml",
+        "type: object\nrequired: [id]\nproperties:\n  id: {type: string}\n  kind: {$ref: 'kind.yaml'}\n",
+    );
+    write(&real, "kind.yaml", "type: string\nenum: [a, b]\n");
+    let _ = std::fs::remove_file(dir.join("schemas"));
+    std::os::unix::fs::symlink(&real, dir.join("schemas")).expect("symlink");
+    let path = referring_document(&dir, "schemas/event.yaml");
+    let doc = Document::load(&path).expect("loads");
+    assert!(doc.diagnostics().is_empty(), "{:?}", doc.diagnostics());
+    let op = doc.operation("s").expect("declared");
+    let valid = doc
+        .validate_callback_payload(op, "done", None, &json!({"id": "1", "kind": "a"}))
+        .expect("the schema is usable");
+    assert!(valid.is_empty(), "{valid:?}");
+    let invalid = doc
+        .validate_callback_payload(op, "done", None, &json!({"kind": "c"}))
+        .expect("the schema is usable");
+    let pointers: Vec<_> = invalid.iter().map(|v| v.pointer.as_str()).collect();
+    assert_eq!(pointers, ["", "/kind"], "{invalid:?}");
+}
+
+#[test]
+fn a_huge_file_size_limit_saturates_instead_of_overflowing() {
+    let dir = scratch_dir("huge-limit");
+    let path = referring_document(&dir, "event.yaml");
+    write(&dir, "event.yaml", "type: object\n");
+    let doc = Document::load_with(&path, LoadLimits::default().with_max_file_bytes(usize::MAX))
+        .expect("loads: the files are read, not taken as empty");
+    assert!(doc.diagnostics().is_empty(), "{:?}", doc.diagnostics());
+    assert_eq!(doc.operations().len(), 1);
+}
+
+/// 150 operations whose request and response bodies all refer to one deep schema of 2,000
+/// nested objects: each reference re-walked the whole schema (12 s for 714 KiB before).
+fn shared_deep_schema(operations: usize, depth: usize) -> Value {
+    let deep = (0..depth).fold(json!({"type": "string"}), |inner, i| {
+        json!({"type": "object", "properties": {format!("p{i}"): inner, "r": {"$ref": "#/components/schemas/Leaf"}}})
+    });
+    let mut paths = serde_json::Map::new();
+    for i in 0..operations {
+        let schema = json!({"$ref": "#/components/schemas/Deep"});
+        paths.insert(format!("/op{i}"), json!({"post": {
+            "operationId": format!("op{i}"),
+            "requestBody": {"content": {"application/json": {"schema": schema.clone()}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+        }}));
+    }
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
+        "components": {"schemas": {"Deep": deep, "Leaf": {"type": "string"}}}})
+}
+
+#[test]
+fn each_schema_is_walked_once_however_many_operations_share_it() {
+    // JSON nests at most 127 levels: 60 objects deep is 120 levels.
+    let doc = from_json(&shared_deep_schema(150, 60), LoadLimits::default()).expect("loads");
+    assert_eq!(doc.operations().len(), 150);
+    assert!(doc.check().is_empty(), "{:?}", doc.check());
+}
+
+/// 14 levels of `allOf`, each level over 1,000 properties, and a pointer the schema does not
+/// declare: the lint copied every name up the chain on every visit (1.5 s per expression).
+fn wide_all_of_chain(levels: usize, properties: usize, expressions: usize) -> Value {
+    let mut schemas = serde_json::Map::new();
+    for level in 0..levels {
+        let own: serde_json::Map<String, Value> = (0..properties)
+            .map(|p| (format!("l{level}p{p}"), json!({"type": "string"})))
+            .collect();
+        let mut schema = json!({"type": "object", "properties": own});
+        if level + 1 < levels {
+            let next = json!({"$ref": format!("#/components/schemas/L{}", level + 1)});
+            schema = json!({"allOf": [next.clone(), next, schema]});
+        }
+        schemas.insert(format!("L{level}"), schema);
+    }
+    let keys: serde_json::Map<String, Value> = (0..expressions)
+        .map(|i| {
+            (
+                format!("https://x.example/{i}?v={{$request.body#/nope{i}}}"),
+                json!({"post": {"responses": {"200": {"description": "ok"}}}}),
+            )
+        })
+        .collect();
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"post": {
+            "operationId": "s",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/L0"}}}},
+            "responses": {"200": {"description": "ok"}},
+            "callbacks": {"cb": keys}
+        }}},
+        "components": {"schemas": schemas}})
+}
+
+#[test]
+fn the_body_pointer_lint_costs_the_schemas_size_not_their_width_times_the_budget() {
+    let doc = from_json(&wide_all_of_chain(14, 1_000, 20), LoadLimits::default()).expect("loads");
+    let warnings: Vec<_> = doc
+        .check()
+        .into_iter()
+        .filter(|d| d.code() == DiagnosticCode::UnknownBodyProperty)
+        .collect();
+    assert_eq!(warnings.len(), 20);
+    // The names the schema declares are listed (sorted), and nothing is suggested for a name
+    // that is close to none of them.
+    assert!(
+        warnings[0].message.contains("(it declares `l0p0`, `l0p1`"),
+        "{}",
+        warnings[0].message
+    );
+}
+
+#[test]
+fn yaml_documents_have_no_node_or_anchor_budget_beyond_the_file_size() {
+    // 300,000 nodes and 60,000 anchors: over serde-saphyr's own defaults (250,000 nodes,
+    // 50,000 anchors), whose errors named no setting.
+    let mut text =
+        String::from("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\nx-data:\n");
+    for i in 0..60_000 {
+        text.push_str(&format!("  - &a{i} {i}\n"));
+    }
+    for i in 0..250_000 {
+        text.push_str(&format!("  - {i}\n"));
+    }
+    let doc = from_yaml(&text, LoadLimits::default()).expect("loads");
+    assert!(doc.diagnostics().is_empty(), "{:?}", doc.diagnostics());
+}
+
+#[test]
+fn a_hundred_validations_of_a_large_document_compile_its_schema_once() {
+    // 3,000 operations (about 2.7 MB): each validation copied every loaded file into a new
+    // schema registry (100 deliveries of a 4.4 MB document took 14 s). Now the validator is
+    // compiled on the first validation and kept.
+    let mut document: Value =
+        serde_json::from_str(&benches_support::generated_document(3_000)).expect("JSON");
+    document["paths"]["/op0"]["post"]["callbacks"]["done"]
+        .as_object_mut()
+        .and_then(|keys| keys.values_mut().next())
+        .expect("a key")["post"]["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}});
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    let op = doc.operation("op0").expect("declared");
+    for i in 0..100 {
+        let violations = doc
+            .validate_callback_payload(op, "done", None, &json!({"id": i}))
+            .expect("usable");
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert_eq!(violations[0].pointer, "/id");
+    }
+}
+
+#[allow(unreachable_pub, dead_code)] // the file is also the `benches` crate's public module
+mod benches_support {
+    include!("../../benches/src/generated_document.rs");
 }

@@ -94,6 +94,12 @@ codes! {
     UnreadableReference = "unreadable-reference",
         "A `$ref` names a file that cannot be read or is not JSON or YAML.",
         "Check the relative path (it is resolved against the folder of the file holding the `$ref`) and the referenced file's syntax.";
+    /// `reference-outside-root`: `$ref: ../../etc/passwd` or `$ref: /home/me/secret.yaml`:
+    /// references reach only the files under the root document's folder, unless a wider root
+    /// is given.
+    ReferenceOutsideRoot = "reference-outside-root",
+        "A `$ref` names a file outside the folder that references may reach.",
+        "Keep the referenced files under the root document's folder, or give a wider root (LoadLimits::ref_root, --ref-root DIR).";
     /// `reference-limit`: a chain of more than `LoadLimits::max_ref_depth` references, or more
     /// than `LoadLimits::max_files` referenced files.
     ReferenceLimit = "reference-limit",

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use elsa::FrozenVec;
 
-use super::{DocFile, FileId, FileTable, Files, Place, RefError, file_part, resolve_location};
+use super::{
+    DocFile, FileId, FileTable, Files, Place, RefError, file_part, physical, resolve_location,
+};
 use crate::limits::LoadLimits;
 use crate::loader::{FileKey, Loader};
 use crate::source::SourceFile;
@@ -21,6 +23,8 @@ pub(crate) struct LoadingFiles<'l> {
     opened: RefCell<HashMap<(FileId, String), Result<FileId, RefError>>>,
     aliases: RefCell<Vec<(FileId, PathBuf)>>,
     followable: RefCell<HashSet<Place>>,
+    /// The folder whose tree references may reach, physically.
+    ref_root: PathBuf,
     loader: &'l Loader,
 }
 
@@ -33,6 +37,10 @@ impl<'l> LoadingFiles<'l> {
             opened: RefCell::new(HashMap::new()),
             aliases: RefCell::new(Vec::new()),
             followable: RefCell::new(HashSet::new()),
+            ref_root: match &loader.limits().ref_root {
+                Some(dir) => physical(dir),
+                None => physical(path.parent().unwrap_or(Path::new(""))),
+            },
             loader,
         };
         files
@@ -61,7 +69,18 @@ impl<'l> LoadingFiles<'l> {
         }
     }
 
+    /// Whether a path is inside the tree references may reach.
+    fn confined(&self, path: &Path) -> bool {
+        physical(path).starts_with(&self.ref_root)
+    }
+
     fn open_path(&self, path: &Path) -> Result<FileId, RefError> {
+        if !self.confined(path) {
+            return Err(RefError::OutsideRoot {
+                path: path.to_path_buf(),
+                root: self.ref_root.clone(),
+            });
+        }
         let key = FileKey::of(path);
         if let Some(&id) = self.by_key.borrow().get(&key) {
             let mut aliases = self.aliases.borrow_mut();
@@ -127,6 +146,9 @@ impl FileTable for LoadingFiles<'_> {
                 continue;
             }
             let path = resolve_location(base, location);
+            if !self.confined(&path) {
+                continue;
+            }
             let key = FileKey::of(&path);
             if !by_key.contains_key(&key) && !wanted.iter().any(|(k, _)| *k == key) {
                 wanted.push((key, path));

@@ -274,3 +274,45 @@ pub(crate) fn resolve_location(from: &Path, location: &str) -> PathBuf {
         .unwrap_or(Path::new(""))
         .join(relative.as_ref())
 }
+
+/// Where `path` physically is: its canonical form (`..` and symbolic links resolved), or, for
+/// a file that does not exist, the canonical form of its longest existing ancestor followed by
+/// the rest of the path resolved by name. A missing file and an existing one are placed alike,
+/// so that confinement does not tell them apart.
+pub(crate) fn physical(path: &Path) -> PathBuf {
+    let path = if path.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        path
+    };
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut ancestor = absolute.as_path();
+    let mut base = loop {
+        match ancestor.parent() {
+            Some(parent) => {
+                if let Some(name) = ancestor.file_name() {
+                    rest.push(name.to_owned());
+                } else {
+                    rest.push(std::ffi::OsString::from(".."));
+                }
+                ancestor = parent;
+                if let Ok(canonical) = std::fs::canonicalize(ancestor) {
+                    break canonical;
+                }
+            }
+            None => break ancestor.to_path_buf(),
+        }
+    };
+    for component in rest.iter().rev() {
+        if component == ".." {
+            base.pop();
+        } else if component != "." {
+            base.push(component);
+        }
+    }
+    base
+}

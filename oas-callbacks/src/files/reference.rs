@@ -23,6 +23,10 @@ pub(crate) enum RefError {
         position: Option<Position>,
     },
     NotFound(String),
+    OutsideRoot {
+        path: PathBuf,
+        root: PathBuf,
+    },
     Cycle(Vec<String>),
     TooDeep(usize),
     TooManyFiles(usize),
@@ -39,6 +43,7 @@ impl RefError {
                 DiagnosticCode::UnreadableReference
             }
             RefError::TooDeep(_) | RefError::TooManyFiles(_) => DiagnosticCode::ReferenceLimit,
+            RefError::OutsideRoot { .. } => DiagnosticCode::ReferenceOutsideRoot,
         }
     }
 }
@@ -74,6 +79,12 @@ impl fmt::Display for RefError {
                     "reference `{reference}` points at nothing in the document"
                 )
             }
+            RefError::OutsideRoot { path, root } => write!(
+                f,
+                "referenced file {} is outside {}, the folder whose files references may reach (LoadLimits::ref_root; on the command line --ref-root DIR)",
+                path.display(),
+                root.display()
+            ),
             RefError::Cycle(chain) => write!(f, "reference cycle: {}", chain.join(" -> ")),
             RefError::TooDeep(limit) => write!(
                 f,

@@ -45,9 +45,17 @@ fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), Synt
     let mut budget = serde_saphyr::budget::Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_aliases = limits.max_yaml_aliases;
+    // The budgets below are bounded by the file's size (itself bounded by max_file_bytes) and
+    // alias expansion by max_yaml_alias_nodes, so they would only refuse valid documents, with
+    // errors that name no setting: off.
     budget.max_nodes = usize::MAX;
     budget.max_events = usize::MAX;
+    budget.max_anchors = usize::MAX;
+    budget.max_merge_keys = usize::MAX;
+    budget.enforce_alias_anchor_ratio = false;
+    budget.max_reader_input_bytes = None;
     budget.max_total_scalar_bytes = limits.max_file_bytes;
+    budget.max_recorded_anchor_bytes = limits.max_file_bytes;
     // Flow collections (`[[[…]]]`) have their own nesting limit: the same one.
     budget.flow_nesting_limit = limits.max_depth;
     budget.max_recorded_anchor_events = limits.max_yaml_alias_nodes;
@@ -96,6 +104,11 @@ fn name_the_limit(message: &str, limits: &LoadLimits) -> String {
             Some(format!(
                 "more than {} YAML alias uses (LoadLimits::max_yaml_aliases)",
                 limits.max_yaml_aliases
+            ))
+        } else if message.contains("TotalScalarBytes") || message.contains("RecordedAnchorBytes") {
+            Some(format!(
+                "YAML scalars of more than {} bytes in all (LoadLimits::max_file_bytes)",
+                limits.max_file_bytes
             ))
         } else if message.contains("Depth {") || message.contains("recursion limit exceeded") {
             Some(format!(
