@@ -53,7 +53,7 @@ pub enum SkipReason {
     /// An expression of the key could not be evaluated against the exchange (an optional
     /// header was not sent, the body is not JSON, …).
     #[error(transparent)]
-    Evaluation(expr_eval::Error),
+    Evaluation(expr_eval::EvalError),
     /// The key is not a valid runtime expression or template (`check` reports where).
     #[error("invalid callback key: {}", .0.message())]
     InvalidKey(ParseError),
