@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the seed corpora of the fuzz targets from the project's own test data:
 #
-#   parse_expression, parse_template, roundtrip, eval
+#   parse_expression, parse_template, differential, roundtrip, eval
 #       every `input` of expr-grammar/tests/data/*.json (the conformance tables), plus the
 #       expressions and templates of a few hand-written lines below;
 #   raw_http
@@ -22,7 +22,7 @@ set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$fuzz_dir/.." && pwd)"
 corpus="${1:-$fuzz_dir/corpus}"
-targets=(parse_expression parse_template roundtrip eval raw_http document)
+targets=(parse_expression parse_template differential roundtrip eval raw_http document)
 for target in "${targets[@]}"; do
     mkdir -p "$corpus/$target"
     rm -f "$corpus/$target"/seed-*
@@ -73,6 +73,7 @@ PY
 }
 extract_inputs "$corpus/parse_expression"
 cp "$corpus/parse_expression"/seed-* "$corpus/parse_template/" 2> /dev/null || true
+cp "$corpus/parse_expression"/seed-* "$corpus/differential/" 2> /dev/null || true
 cp "$corpus/parse_expression"/seed-* "$corpus/eval/" 2> /dev/null || true
 # roundtrip reads an `arbitrary` enum: four zero bytes select its first variant, a string.
 for file in "$corpus/parse_expression"/seed-*; do
@@ -83,7 +84,7 @@ done
 n=0
 while IFS= read -r line; do
     n=$((n + 1))
-    for target in parse_expression parse_template eval; do
+    for target in parse_expression parse_template differential eval; do
         printf '%s' "$line" | seed "$target" "hand-$n"
     done
     { printf '\0\0\0\0%s' "$line"; } | seed roundtrip "hand-$n"

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use expr_grammar::{Expression, ParseError, Pointer, Source};
+use expr_grammar::{Expression, JsonPointer, ParseError, Source};
 
 use crate::error::{EvalError, Part};
 use crate::exchange::{Body, Exchange, FieldName, Message};
@@ -69,7 +69,7 @@ pub(crate) fn evaluate_with<'x, 'n, V: View<'x>>(
             Source::Query(name) => query(view, name),
             Source::Path(name) => path_parameter(view, name),
             Source::Body(pointer) => {
-                body(exchange.request(), Part::Request, pointer.as_deref(), steps)
+                body(exchange.request(), Part::Request, pointer.as_ref(), steps)
             }
             _ => Err(unsupported(expression)),
         },
@@ -85,7 +85,7 @@ pub(crate) fn evaluate_with<'x, 'n, V: View<'x>>(
                     reference: "path",
                     what: "path parameters",
                 }),
-                Source::Body(pointer) => body(response, Part::Response, pointer.as_deref(), steps),
+                Source::Body(pointer) => body(response, Part::Response, pointer.as_ref(), steps),
                 _ => Err(unsupported(expression)),
             }
         }
@@ -148,7 +148,7 @@ fn path_parameter<'x, V: View<'x>>(view: &V, name: &str) -> Result<Value<'x>, Ev
 fn body<'a, M: Message + ?Sized>(
     message: &'a M,
     part: Part,
-    pointer: Option<&Pointer>,
+    pointer: Option<&JsonPointer>,
     steps: Option<&[Step]>,
 ) -> Result<Value<'a>, EvalError> {
     match (message.body(), pointer) {
@@ -243,7 +243,7 @@ impl Header {
 
 impl Plan {
     fn new(expression: &Expression) -> Self {
-        let body = |pointer: &Option<expr_grammar::PointerBuf>| pointer.as_deref().map(steps);
+        let body = |pointer: &Option<JsonPointer>| pointer.as_ref().map(steps);
         match expression {
             Expression::Url => Plan::Url,
             Expression::Method => Plan::Method,

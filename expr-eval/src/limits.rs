@@ -118,7 +118,7 @@ pub(crate) fn is_recursion_limit(err: &serde_json::Error) -> bool {
 pub(crate) fn not_json(
     body: Body<'_>,
     part: Part,
-    pointer: &jsonptr::Pointer,
+    pointer: &expr_grammar::JsonPointer,
     content_type: Option<&[u8]>,
 ) -> EvalError {
     // Only the start of a (hostile) long value is converted and quoted.

@@ -1,7 +1,8 @@
 //! Body pointers: RFC 6901 pointers decoded once into steps and walked without allocating, and
 //! the explanation of a pointer that does not resolve.
 
-use expr_grammar::Pointer;
+use expr_grammar::JsonPointer;
+use jsonptr::Pointer;
 use jsonptr::index::ParseIndexError;
 use jsonptr::resolve::Error as ResolveError;
 
@@ -45,17 +46,21 @@ impl Step {
 }
 
 /// The steps of `pointer`, decoded once.
-pub(crate) fn steps(pointer: &Pointer) -> Box<[Step]> {
+pub(crate) fn steps(pointer: &JsonPointer) -> Box<[Step]> {
     pointer
         .tokens()
         .map(|token| Step {
             key: token.decoded().into(),
-            index: match token.to_index() {
-                Ok(jsonptr::index::Index::Num(index)) => Some(index),
-                _ => None,
-            },
+            index: token.array_index(),
         })
         .collect()
+}
+
+/// The pointer as `jsonptr` reads it, for its resolution and its errors. A [`JsonPointer`] is
+/// made and checked by `jsonptr` itself, so its string form always parses; the root pointer
+/// is only the fallback a total function needs.
+fn jsonptr_pointer(pointer: &JsonPointer) -> &Pointer {
+    Pointer::parse(pointer.as_str()).unwrap_or_else(|_| Pointer::root())
 }
 
 /// Follows pre-decoded steps; `None` on any failure, which [`resolve`] then explains (it follows
@@ -80,10 +85,11 @@ pub(crate) fn walk<'a>(
 #[inline]
 pub(crate) fn resolve<'a>(
     value: &'a serde_json::Value,
-    pointer: &Pointer,
+    pointer: &JsonPointer,
     part: Part,
 ) -> Result<&'a serde_json::Value, EvalError> {
     use jsonptr::resolve::Resolve as _;
+    let pointer = jsonptr_pointer(pointer);
     value
         .resolve(pointer)
         .map_err(|err| explain(value, pointer, part, &err))
@@ -196,8 +202,9 @@ mod tests {
             "/nope",
         ] {
             let pointer = Pointer::parse(text).expect("pointer");
+            let ours = JsonPointer::parse(text).expect("pointer");
             assert_eq!(
-                walk(&body, &steps(pointer)),
+                walk(&body, &steps(&ours)),
                 body.resolve(pointer).ok(),
                 "{text}"
             );

@@ -12,7 +12,7 @@ use expr_eval::{
     HeaderFields, MAX_HEADERS, MAX_JSON_DEPTH, MAX_RENDERED_LEN, Message, OwnedExchange,
     OwnedRequest, OwnedResponse, RenderOptions, Session, Value, evaluate,
 };
-use expr_grammar::{Expression, PointerBuf, Segment, Source, Template, Token};
+use expr_grammar::{Expression, JsonPointer, Segment, Source, Template};
 
 /// `[[[…]]]`, `levels` deep.
 fn nested(levels: usize) -> String {
@@ -841,7 +841,7 @@ mod properties {
                 Json::Array(items) => items.get(token.parse::<usize>().ok()?),
                 _ => None,
             }).expect("the path exists");
-            let pointer = PointerBuf::from_tokens(path.iter().map(|t| Token::new(t.clone())));
+            let pointer = JsonPointer::from_tokens(&path);
             let exchange = exchange_with_body(&body);
             for expression in [
                 Expression::Request(Source::Body(Some(pointer.clone()))),
@@ -908,9 +908,7 @@ mod properties {
                     5 => Expression::Request(Source::Path("id".to_owned())),
                     6 => Expression::Response(Source::Header("location".parse().expect("a token"))),
                     7 => Expression::Request(Source::Header("X-Missing".parse().expect("a token"))),
-                    _ => Expression::Request(Source::Body(Some(PointerBuf::from_tokens(
-                        path.iter().map(|t| Token::new(t.clone())),
-                    )))),
+                    _ => Expression::Request(Source::Body(Some(JsonPointer::from_tokens(&path)))),
                 };
                 if expression.is_embeddable() {
                     segments.push(Segment::Expression(expression));
@@ -974,9 +972,7 @@ mod properties {
             let mut text = String::new();
             for (i, path_choices) in choices.iter().enumerate() {
                 text.push_str(literals.get(i).map_or("", String::as_str));
-                let pointer = PointerBuf::from_tokens(
-                    path_into(&body, path_choices).into_iter().map(Token::new),
-                );
+                let pointer = JsonPointer::from_tokens(path_into(&body, path_choices));
                 let expression = Expression::Request(Source::Body(Some(pointer)));
                 text.push('{');
                 text.push_str(&expression.to_string());

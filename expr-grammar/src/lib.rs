@@ -53,65 +53,64 @@
 //! - In a template, literal text cannot hold `{` or `}`, and an embedded expression ends at the
 //!   first `}` (the rule Arazzo 1.1.0 adopted). `http://x/{id}` is an error, not a literal.
 //!
+//! # API conventions
+//!
+//! Errors are types of this crate named for what failed ([`ParseError`], [`InvalidHeaderName`],
+//! [`InvalidPointer`], [`InvalidSegment`]); public enums and structs with public fields are
+//! `#[non_exhaustive]`; no type of another crate appears in the API, so that a new release of a
+//! dependency is never a breaking change here. In particular the body pointer is a
+//! [`JsonPointer`] of this crate, not a `jsonptr` pointer: `jsonptr` checks, stores and decodes
+//! it (it does that well), but it is before 1.0 and its minor versions have changed its API, so
+//! re-exporting its types would tie every caller to one `jsonptr` version. [`JsonPointer`] has
+//! the accessors callers use: [`as_str`](JsonPointer::as_str),
+//! [`tokens`](JsonPointer::tokens) (each [encoded](ReferenceToken::encoded),
+//! [decoded](ReferenceToken::decoded), as an [array index](ReferenceToken::array_index)) and
+//! [`from_tokens`](JsonPointer::from_tokens); a caller that resolves pointers with `jsonptr`
+//! itself reads the pointer from its string form.
+//!
+//! # Features
+//!
+//! - `serde`: [`Expression`] and [`Template`] serialize as their canonical string and
+//!   deserialize by parsing one.
+//! - `differential`: the module `differential`, each of the two readers below on its own (for
+//!   the project's differential tests and fuzz target).
+//!
+//! # How input is read
+//!
+//! The pest grammar (`runtime_expression.pest`, written rule for rule next to the
+//! specification's ABNF) is the definition of the language. Valid input, the common case, is
+//! read by a small hand-written reader that follows the same rules without pest's bookkeeping;
+//! whatever it does not accept goes to the grammar, which produces every error. The two are
+//! tied together by tests, not by trust: a differential property test and fuzz target check
+//! that whatever one accepts the other accepts with the same tree, every conformance case runs
+//! through both, and the one table of keywords that the fast reader, the error messages and
+//! `Display` use is checked against the grammar file.
+//!
 //! [Runtime expressions]: https://spec.openapis.org/oas/v3.2.0.html#runtime-expressions
 
 mod ast;
+mod canonical;
+mod chars;
+#[cfg(feature = "differential")]
+pub mod differential;
 mod error;
+mod error_words;
 mod escape;
-mod parser;
+mod fast;
+mod grammar;
+mod header_name;
+mod keywords;
+mod limits;
+mod parse;
+mod pointer;
 #[cfg(feature = "serde")]
 mod serde_impl;
+mod template;
+mod walk;
 
-pub use ast::{
-    Expression, HeaderName, InvalidHeaderName, InvalidSegment, Segment, Source, Template,
-};
+pub use ast::{Expression, Source};
 pub use error::{ErrorKind, ParseError};
-pub use jsonptr::{Pointer, PointerBuf, Token};
-
-/// The maximum length in bytes of an expression or template accepted by [`Expression::parse`]
-/// and [`Template::parse`]: the default of [`ParseLimits::max_len`].
-///
-/// Parsing is linear in the input, so this is not needed for speed; it bounds the memory a
-/// hostile document can make the parser use. Longer inputs fail with [`ErrorKind::TooLong`].
-/// [`Expression::parse_with`] and [`Template::parse_with`] take another limit.
-pub const MAX_INPUT_LEN: usize = 16 * 1024 * 1024;
-
-/// The limits of one parse: [`Expression::parse_with`], [`Template::parse_with`].
-///
-/// ```
-/// use expr_grammar::{ErrorKind, Expression, ParseLimits, Template, MAX_INPUT_LEN};
-///
-/// assert_eq!(ParseLimits::default().max_len, MAX_INPUT_LEN);
-/// let limits = ParseLimits::default().with_max_len(16);
-/// assert!(Expression::parse_with("$request.body#/id", &limits).is_err());
-/// let err = Template::parse_with("https://example.org/{$request.body#/id}", &limits).unwrap_err();
-/// assert_eq!(err.kind(), &ErrorKind::TooLong { limit: 16 });
-/// assert_eq!(err.message(), "input is longer than the limit of 16 bytes (ParseLimits::max_len)");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub struct ParseLimits {
-    /// The longest input accepted, in bytes (default [`MAX_INPUT_LEN`], 16 MiB). A longer
-    /// input fails with [`ErrorKind::TooLong`] before anything is parsed.
-    pub max_len: usize,
-}
-
-impl ParseLimits {
-    /// The default limits.
-    pub const fn new() -> Self {
-        ParseLimits {
-            max_len: MAX_INPUT_LEN,
-        }
-    }
-
-    /// The same limits with another maximum length in bytes.
-    pub const fn with_max_len(self, max_len: usize) -> Self {
-        ParseLimits { max_len }
-    }
-}
-
-impl Default for ParseLimits {
-    fn default() -> Self {
-        ParseLimits::new()
-    }
-}
+pub use header_name::{HeaderName, InvalidHeaderName};
+pub use limits::{MAX_INPUT_LEN, ParseLimits};
+pub use pointer::{InvalidPointer, JsonPointer, ReferenceToken, ReferenceTokens};
+pub use template::{InvalidSegment, Segment, Template};

@@ -10,8 +10,9 @@ use std::str::FromStr;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 
-use crate::ast::{Expression, Template};
+use crate::ast::Expression;
 use crate::error::ParseError;
+use crate::template::Template;
 
 impl Serialize for Expression {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -27,13 +27,18 @@
 //! - `why` (optional) says which rule of the specification or of DESIGN §2 decides the case.
 //!
 //! Unknown keys are an error, so that a misspelt key cannot silently skip a check.
+//!
+//! Every case also goes through each of the two readers on its own (the fast reader and the
+//! pest grammar, [`expr_grammar::differential`]): they must agree with each other and with the
+//! public entry point.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use expr_grammar::{
-    ErrorKind, Expression, MAX_INPUT_LEN, ParseError, PointerBuf, Segment, Source, Template,
+    ErrorKind, Expression, JsonPointer, MAX_INPUT_LEN, ParseError, Segment, Source, Template,
+    differential,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{Map, Value, json};
@@ -294,7 +299,32 @@ fn parse_to_ast(input: &str, mode: Mode) -> Result<(String, Value), ParseError> 
     }
 }
 
+/// Both readers on their own: the fast reader accepts exactly what the grammar accepts, with
+/// the same tree, and the public entry point gives the grammar's result (DESIGN §2).
+fn check_readers(input: &str, mode: Mode) -> Result<(), Failed> {
+    let agree = match mode {
+        Mode::Expression => {
+            let grammar = differential::grammar_expression(input);
+            let fast = differential::fast_expression(input);
+            let public = Expression::parse(input);
+            (fast.as_ref() == grammar.as_ref().ok() && public == grammar)
+                .then_some(())
+                .ok_or_else(|| format!("fast {fast:?}\n  grammar {grammar:?}\n  public {public:?}"))
+        }
+        Mode::Template => {
+            let grammar = differential::grammar_template(input);
+            let fast = differential::fast_template(input);
+            let public = Template::parse(input);
+            (fast.as_ref() == grammar.as_ref().ok() && public == grammar)
+                .then_some(())
+                .ok_or_else(|| format!("fast {fast:?}\n  grammar {grammar:?}\n  public {public:?}"))
+        }
+    };
+    agree.map_err(|problem| format!("input {input:?}: the readers disagree\n  {problem}").into())
+}
+
 fn check_case(case: &Case) -> Result<(), Failed> {
+    check_readers(&case.input, case.mode)?;
     let result = parse_to_ast(&case.input, case.mode);
     match (&case.expectation, result) {
         (Expectation::Valid { canonical, ast }, Ok((actual_canonical, actual_ast))) => {
@@ -464,7 +494,7 @@ fn source_ast(message: &str, source: &Source) -> Value {
     }
 }
 
-fn pointer_tokens(pointer: &PointerBuf) -> Vec<String> {
+fn pointer_tokens(pointer: &JsonPointer) -> Vec<String> {
     pointer
         .tokens()
         .map(|token| token.decoded().into_owned())

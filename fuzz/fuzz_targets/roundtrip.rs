@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use expr_grammar::{Expression, HeaderName, PointerBuf, Segment, Source, Template, Token};
+use expr_grammar::{Expression, HeaderName, JsonPointer, Segment, Source, Template};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -47,9 +47,7 @@ fn source(source: &SourceIn) -> Option<Source> {
         SourceIn::Query(name) => Source::Query(name.clone()),
         SourceIn::Path(name) => Source::Path(name.clone()),
         SourceIn::Body => Source::Body(None),
-        SourceIn::Pointer(tokens) => Source::Body(Some(PointerBuf::from_tokens(
-            tokens.iter().map(|t| Token::new(t.clone())),
-        ))),
+        SourceIn::Pointer(tokens) => Source::Body(Some(JsonPointer::from_tokens(tokens))),
     })
 }
 

@@ -9,7 +9,7 @@ use expr_eval::{
     CompiledExpression, CompiledTemplate, EvalError, Exchange, OwnedExchange, OwnedRequest,
     OwnedResponse, RenderOptions, Value, evaluate,
 };
-use expr_grammar::{Expression, ParseError, Segment, Source, Template};
+use expr_grammar::{Expression, ParseError, Segment, Source, Template, differential};
 
 /// Checks what every parse error promises: an offset inside the input (on a character
 /// boundary), a line and column from 1, a message and a caret display.
@@ -26,6 +26,28 @@ pub fn check_error(input: &str, err: &ParseError) {
     assert!(!err.message().is_empty());
     let shown = err.to_string();
     assert!(shown.contains('^'), "no caret: {shown}");
+}
+
+/// The fast reader and the grammar, each on its own, agree on `input` read as an expression and
+/// as a template (whatever one accepts the other accepts, with the same tree), and the public
+/// entry points give the grammar's result, its error included.
+pub fn check_readers_agree(input: &str) {
+    let grammar = differential::grammar_expression(input);
+    let fast = differential::fast_expression(input);
+    assert_eq!(
+        fast.as_ref(),
+        grammar.as_ref().ok(),
+        "expression {input:?}: the fast reader (left) and the grammar (right) disagree"
+    );
+    assert_eq!(Expression::parse(input), grammar, "expression {input:?}");
+    let grammar = differential::grammar_template(input);
+    let fast = differential::fast_template(input);
+    assert_eq!(
+        fast.as_ref(),
+        grammar.as_ref().ok(),
+        "template {input:?}: the fast reader (left) and the grammar (right) disagree"
+    );
+    assert_eq!(Template::parse(input), grammar, "template {input:?}");
 }
 
 /// Parses `input` as an expression; a success must print and reparse to the same tree, and
@@ -343,7 +365,7 @@ impl ExchangeIn {
 /// into a pointer), or `None`.
 pub fn reference_resolve<'v>(
     value: &'v serde_json::Value,
-    pointer: &expr_grammar::Pointer,
+    pointer: &expr_grammar::JsonPointer,
 ) -> Option<&'v serde_json::Value> {
     let mut current = value;
     for token in pointer.tokens() {

@@ -200,7 +200,7 @@ impl Checker<'_> {
     pub(super) fn body_pointer(
         &mut self,
         expr: &Expression,
-        pointer: &jsonptr::Pointer,
+        pointer: &expr_grammar::JsonPointer,
         schema: &Place,
         which: &str,
         at: At<'_>,
