@@ -139,11 +139,11 @@ for file in "$root"/examples/*.yaml "$root"/examples/*.json "$root"/oas-callback
     "$root"/oas-callbacks/tests/fixtures/*.json; do
     [ -f "$file" ] && add_document "$file"
 done
-corpus="$root/corpus"
-if [ -d "$corpus" ]; then
+documents="$root/corpus"
+if [ -d "$documents" ]; then
     # Only the small ones: libFuzzer's input length follows the largest seed, and a small
     # maximum keeps the executions fast.
-    for file in "$corpus"/*.yaml "$corpus"/*.json; do
+    for file in "$documents"/*.yaml "$documents"/*.json; do
         [ -f "$file" ] || continue
         if [ "$(wc -c < "$file")" -le 8192 ]; then
             add_document "$file"
