@@ -13,7 +13,14 @@
 //! - [`signing`]: Standard Webhooks signatures (`webhook-id`, `webhook-timestamp`,
 //!   `webhook-signature`) and their verification for consumers.
 //!
-//! [`dry_run`] tells what a delivery would do without resolving or connecting.
+//! - [`dispatch`]: a provider's whole flow for one callback of an OpenAPI operation
+//!   ([`Dispatch`]): the payload validated against the callback operation's schema, the URL
+//!   resolved for the exchange taken, the policy checked, the callback delivered
+//!   ([`Deliverer::dispatch`]); a typed outcome ([`Dispatched`]) at the end of whichever step
+//!   ended it, which serializes as the line `oas-callbacks send` prints.
+//!
+//! [`dry_run`] tells what a delivery would do without resolving or connecting, and so does
+//! [`Dispatch::dry_run`] for a whole dispatch.
 //!
 //! Without the `client` feature the crate is pure: the policy, signing, the retry schedule, the
 //! request and report types and the dry run, with no tokio and no HTTP stack.
@@ -35,6 +42,7 @@
 
 #[cfg(feature = "client")]
 mod client;
+pub mod dispatch;
 mod dry_run;
 mod headers;
 mod options;
@@ -46,6 +54,7 @@ pub mod signing;
 
 #[cfg(feature = "client")]
 pub use client::{BuildError, Deliverer, Resolve, Resolving, StaticResolver, SystemResolver};
+pub use dispatch::{Dispatch, DispatchOutcome, Dispatched, Payload};
 pub use dry_run::{DryRun, DryRunOutcome, dry_run};
 pub use options::DeliveryOptions;
 pub use policy::{AllowEntry, CheckedTarget, Denied, DenyRule, UrlPolicy, check_url};

@@ -887,3 +887,82 @@ async fn every_attempt_is_told_as_it_ends() {
     assert!(told[0].1.backoff_ms.is_some());
     assert_eq!(told[2].1.backoff_ms, None);
 }
+
+#[tokio::test]
+async fn a_dispatch_validates_resolves_checks_and_delivers() {
+    use callback_delivery::{Dispatch, DispatchOutcome, Payload};
+    use expr_eval::{OwnedExchange, OwnedRequest};
+
+    let consumer = Consumer::start(|n| status(if n == 1 { 503 } else { 200 })).await;
+    let doc = oas_callbacks::Document::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/progress-api.yaml"
+    ))
+    .unwrap();
+    let op = doc.operation("startJob").unwrap();
+    let request = OwnedRequest::new("POST", "https://render.example.com/v1/jobs/42/start")
+        .unwrap()
+        .with_header("progressUrl", consumer.url("/progress/42"));
+    let resolved = op.resolve_callbacks(&OwnedExchange::new(request));
+    let progress = resolved.iter().find(|c| c.callback == "progress").unwrap();
+    let payload = Payload::parse(r#"{"jobId": "42", "percent": 40, "state": "running"}"#).unwrap();
+
+    let deliverer = deliverer(options());
+    let mut attempts = Vec::new();
+    let dispatched = deliverer
+        .dispatch_observed(
+            &Dispatch::new(&doc, op, progress, &payload).with_id("msg_dispatch"),
+            &mut |id, attempt| attempts.push((id.to_owned(), attempt.status)),
+        )
+        .await;
+    assert!(dispatched.is_success(), "{dispatched:?}");
+    let report = dispatched.report().unwrap();
+    assert_eq!(
+        report.outcome,
+        Outcome::Delivered {
+            status: 200,
+            attempts: 2
+        }
+    );
+    assert_eq!(
+        attempts,
+        [
+            ("msg_dispatch".to_owned(), Some(503)),
+            ("msg_dispatch".to_owned(), Some(200))
+        ]
+    );
+    let seen = consumer.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.path, "/progress/42");
+        assert_eq!(
+            request.body,
+            payload.bytes(),
+            "the payload's bytes, as written"
+        );
+        assert_eq!(request.headers["webhook-id"], "msg_dispatch");
+        assert!(request.verified);
+    }
+    // The line: the callback's fields, then the report's, the method once.
+    let line = serde_json::to_string(&dispatched).unwrap();
+    assert!(
+        line.starts_with(&format!(
+            r#"{{"callback":"progress","expression":"{{$request.header.progressUrl}}","method":"POST","operationId":"jobProgress","url":"{}","webhook_id":"msg_dispatch","outcome":"delivered","status":200,"attempts":2,"target":"#,
+            consumer.url("/progress/42")
+        )),
+        "{line}"
+    );
+    assert_eq!(line.matches(r#""method""#).count(), 1, "{line}");
+
+    // A refused URL is denied before any connection.
+    let request = OwnedRequest::new("POST", "https://render.example.com/v1/jobs/42/start")
+        .unwrap()
+        .with_header("progressUrl", "http://10.0.0.1/progress");
+    let resolved = op.resolve_callbacks(&OwnedExchange::new(request));
+    let dispatched = deliverer
+        .dispatch(&Dispatch::new(&doc, op, &resolved[0], &payload))
+        .await;
+    assert_eq!(dispatched.denied().map(|d| d.rule), Some(DenyRule::Private));
+    assert!(matches!(dispatched.outcome, DispatchOutcome::Delivery(_)));
+    assert_eq!(consumer.seen().len(), 2);
+}

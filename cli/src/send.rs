@@ -17,15 +17,14 @@
 //! 1 one was denied, failed or had an invalid payload or URL, or the callback does not exist; 2
 //! usage or I/O errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use callback_delivery::{
-    AllowEntry, Deliverer, DeliveryOptions, DeliveryRequest, DryRunOutcome, RetryPolicy,
-    SigningSecret, UrlPolicy, dry_run,
+    AllowEntry, Deliverer, DeliveryOptions, Dispatch, Dispatched, Payload, RetryPolicy,
+    SigningSecret, UrlPolicy,
 };
-use oas_callbacks::{CallbackOutcome, ResolvedCallback};
-use serde_json::{Map, Value, json};
+use oas_callbacks::ResolvedCallback;
 
 use crate::document_args::{OperationArgs, Target};
 use crate::error::{CliError, Outcome};
@@ -161,44 +160,11 @@ impl Args {
     }
 }
 
-/// The callback part of an output line.
-fn head(callback: &ResolvedCallback) -> Map<String, Value> {
-    let mut line = Map::new();
-    line.insert("callback".into(), json!(callback.callback));
-    line.insert("expression".into(), json!(callback.expression));
-    line.insert("method".into(), json!(callback.method.as_str()));
-    if let Some(id) = &callback.operation_id {
-        line.insert("operationId".into(), json!(id));
-    }
-    line
-}
-
-/// Adds the fields of a serialized report to an output line.
-fn extend(line: &mut Map<String, Value>, report: &impl serde::Serialize) {
-    match serde_json::to_value(report) {
-        Ok(Value::Object(fields)) => line.extend(fields),
-        Ok(other) => {
-            line.insert("report".into(), other);
-        }
-        Err(err) => {
-            line.insert("error".into(), json!(err.to_string()));
-        }
-    }
-}
-
-/// What to do with one delivery, once the payload and the URL are checked.
-enum Plan {
-    /// A line to print and whether it is a success; nothing to send.
-    Done(Map<String, Value>, bool),
-    /// Send (or dry-run) this request.
-    Send(Map<String, Value>, DeliveryRequest),
-}
-
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     let target = Target::load(&args.target)?;
     let exchange = args.exchange.load()?;
     let (doc, op) = (&target.doc, target.operation());
-    let (body, payload): (Vec<u8>, Value) = input::json_payload(&args.body)?;
+    let payload = read_payload(&args.body)?;
     let secret = args.secret()?;
     let options = args.options(secret);
 
@@ -219,36 +185,30 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
                 op,
                 &args.callback,
                 args.method.as_deref(),
-                &payload,
+                payload.json(),
             ) {
                 Err(err) => err.to_string(),
                 Ok(_) => format!("callback `{}` has no operation", args.callback),
             },
         ));
     }
-
-    let plans: Vec<Plan> = deliveries
+    // Every delivery borrows the document, its validators and the one payload.
+    let dispatches: Vec<Dispatch<'_>> = deliveries
         .iter()
-        .map(|callback| plan(doc, op, callback, &payload, &body, args))
+        .map(|callback| {
+            Dispatch::new(doc, op, callback, &payload).with_headers(args.headers.iter().cloned())
+        })
         .collect();
 
     let mut failed = false;
-    let mut print = |line: Map<String, Value>, ok: bool| {
-        failed |= !ok;
-        output::json_line(&line)
+    let mut print = |dispatched: &Dispatched| {
+        failed |= !dispatched.is_success();
+        output::json_line(dispatched)
     };
 
     if args.dry_run {
-        for plan in plans {
-            match plan {
-                Plan::Done(line, ok) => print(line, ok)?,
-                Plan::Send(mut line, request) => {
-                    let run = dry_run(&options, &request);
-                    let ok = matches!(run.outcome, DryRunOutcome::WouldSend { .. });
-                    extend(&mut line, &run);
-                    print(line, ok)?;
-                }
-            }
+        for dispatch in &dispatches {
+            print(&dispatch.dry_run(&options))?;
         }
         return Ok(Outcome::failure_if(failed));
     }
@@ -259,93 +219,21 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
         .enable_all()
         .build()
         .map_err(|err| CliError::usage_or_io(format!("cannot start the async runtime: {err}")))?;
-    for plan in plans {
-        match plan {
-            Plan::Done(line, ok) => print(line, ok)?,
-            Plan::Send(mut line, request) => {
-                let report = runtime.block_on(deliverer.deliver(&request));
-                let ok = report.is_delivered();
-                extend(&mut line, &report);
-                print(line, ok)?;
-            }
-        }
+    for dispatch in &dispatches {
+        print(&runtime.block_on(deliverer.dispatch(dispatch)))?;
     }
     Ok(Outcome::failure_if(failed))
 }
 
-/// Checks the payload and the URL of one delivery.
-fn plan(
-    doc: &oas_callbacks::Document,
-    op: &oas_callbacks::Operation,
-    callback: &ResolvedCallback,
-    payload: &Value,
-    body: &[u8],
-    args: &Args,
-) -> Plan {
-    let mut line = head(callback);
-    let url = match &callback.outcome {
-        CallbackOutcome::Url(url) => Some(url.clone()),
-        _ => None,
-    };
-    // 1. The payload, before anything else: a provider bug must not reach a consumer.
-    match doc.validate_callback_payload(
-        op,
-        &callback.callback,
-        Some(callback.method.as_str()),
-        payload,
-    ) {
-        Ok(violations) if violations.is_empty() => {}
-        Ok(violations) => {
-            if let Some(url) = url {
-                line.insert("url".into(), json!(url));
-            }
-            line.insert("outcome".into(), json!("invalid-payload"));
-            line.insert("violations".into(), json!(violations));
-            return Plan::Done(line, false);
-        }
-        Err(err) => {
-            if let Some(url) = url {
-                line.insert("url".into(), json!(url));
-            }
-            line.insert("outcome".into(), json!("invalid-payload"));
-            line.insert("error".into(), json!(err.to_string()));
-            return Plan::Done(line, false);
-        }
-    }
-    // 2. The URL.
-    let url = match &callback.outcome {
-        CallbackOutcome::Url(url) => url.clone(),
-        CallbackOutcome::Skipped(reason) => {
-            line.insert("outcome".into(), json!("skipped"));
-            line.insert("reason".into(), json!(reason));
-            return Plan::Done(line, true);
-        }
-        CallbackOutcome::Invalid { url, reason } => {
-            line.insert("url".into(), json!(url));
-            line.insert("outcome".into(), json!("invalid-url"));
-            line.insert("reason".into(), json!(reason));
-            return Plan::Done(line, false);
-        }
-        other => {
-            line.insert("outcome".into(), json!("skipped"));
-            line.insert("reason".into(), json!(format!("{other:?}")));
-            return Plan::Done(line, true);
-        }
-    };
-    let method =
-        match http::Method::from_bytes(callback.method.as_str().to_ascii_uppercase().as_bytes()) {
-            Ok(method) => method,
-            Err(_) => {
-                line.insert("url".into(), json!(url));
-                line.insert("outcome".into(), json!("failed"));
-                line.insert(
-                    "error".into(),
-                    json!(format!("`{}` is not an HTTP method", callback.method)),
-                );
-                return Plan::Done(line, false);
-            }
-        };
-    let request =
-        DeliveryRequest::new(method, url, body.to_vec()).with_headers(args.headers.iter().cloned());
-    Plan::Send(line, request)
+/// The payload file: UTF-8 JSON, read once, its bytes sent as they are.
+fn read_payload(path: &Path) -> Result<Payload, CliError> {
+    let bytes = input::read_file(path)?;
+    input::utf8(path, &bytes)?;
+    Payload::parse(bytes).map_err(|err| {
+        CliError::invalid(format!(
+            "{}: not JSON: {}",
+            path.display(),
+            input::json_error(&err)
+        ))
+    })
 }

@@ -7,11 +7,13 @@
 //! - [`connector`]: TCP to those addresses only, then TLS ([`tls`] builds its configuration);
 //! - [`attempt`]: one request and its response, read up to the cap;
 //! - [`retry_loop`]: a delivery's attempts and waits;
-//! - [`deliverer`]: the [`Deliverer`], built once with its one connection pool.
+//! - [`deliverer`]: the [`Deliverer`], built once with its one connection pool;
+//! - [`dispatch`]: the delivery step of a [`Dispatch`](crate::Dispatch).
 
 mod attempt;
 mod connector;
 mod deliverer;
+mod dispatch;
 mod lookup;
 mod pin;
 mod retry_loop;

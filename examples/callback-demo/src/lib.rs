@@ -2,11 +2,12 @@
 //!
 //! - [`provider`]: implements `startJob` (`POST /jobs/{jobId}/start`). It answers `202` with
 //!   `{ticket, state}` at once, then, in the background, resolves the operation's callbacks with
-//!   the document for the request it handled and the response it gave, validates each payload
-//!   against the callback operation's schema (`Progress`, `Completion`) and delivers it with
-//!   [`callback_delivery`]: signed with the Standard Webhooks scheme, through the URL policy
-//!   against request forgery, which refuses loopback unless allow-listed (the demo allow-lists
-//!   the consumer's loopback address and nothing else).
+//!   the document for the request it handled and the response it gave, and dispatches each one
+//!   with [`callback_delivery::Dispatch`]: the payload validated against the callback
+//!   operation's schema (`Progress`, `Completion`), then delivered signed with the Standard
+//!   Webhooks scheme, through the URL policy against request forgery, which refuses loopback
+//!   unless allow-listed (the demo allow-lists the consumer's loopback address and nothing
+//!   else).
 //! - [`consumer`]: receives the callbacks, verifies the signature with
 //!   [`verify_headers`](callback_delivery::verify_headers), checks the payload against the
 //!   same document, and records each one.

@@ -17,9 +17,12 @@ use axum::extract::{MatchedPath, Path, Request, State};
 use axum::http::{self, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use callback_delivery::{BuildError, Deliverer, DeliveryOptions, DeliveryReport, DeliveryRequest};
+use callback_delivery::{
+    BuildError, Deliverer, DeliveryOptions, DeliveryReport, Dispatch, DispatchOutcome, Dispatched,
+    Payload,
+};
 use expr_eval::HttpExchange;
-use oas_callbacks::{CallbackOutcome, Document, ResolvedCallback, Violation};
+use oas_callbacks::{Document, ResolvedCallback};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -30,60 +33,38 @@ pub const OPERATION: &str = "startJob";
 /// The largest request body read.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
-/// What happened to one callback of one job.
+/// What happened to one callback of one job: the job, the payload, and the dispatch's outcome
+/// from `callback-delivery` (validated, resolved, checked against the policy, delivered).
+/// Serializes as one JSON object: `job_id`, `payload` and the fields `oas-callbacks send` prints.
 #[derive(Clone, Debug, Serialize)]
 pub struct CallbackEvent {
     /// The job.
     pub job_id: String,
-    /// The callback's name (`progress`, `completion`).
-    pub callback: String,
     /// The payload (sent, or not sent when invalid).
     pub payload: Value,
-    /// What became of it.
+    /// The callback and what became of it.
     #[serde(flatten)]
-    pub result: CallbackResult,
+    pub dispatched: Dispatched,
 }
 
-/// The result of one callback.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "result", rename_all = "kebab-case")]
-pub enum CallbackResult {
-    /// Sent (delivered, failed or denied: the report says which, with every attempt).
-    Sent {
-        /// The delivery report.
-        report: Box<DeliveryReport>,
-    },
-    /// The URL could not be resolved (no `progressUrl` header, say): no call, as the
-    /// specification says.
-    Skipped {
-        /// Why.
-        reason: String,
-    },
-    /// The URL resolved to something that is not an absolute http(s) URL: no call.
-    InvalidUrl {
-        /// What it resolved to.
-        url: String,
-        /// Why it cannot be called.
-        reason: String,
-    },
-    /// The payload breaks the callback's schema: not sent (a provider bug must not reach the
-    /// consumer).
-    InvalidPayload {
-        /// Every violation, or the reason the payload could not be checked.
-        violations: Vec<Violation>,
-        /// Why it could not be validated at all, if so.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
-    },
-}
+/// The outcome of one callback: `callback-delivery`'s.
+pub type CallbackResult = DispatchOutcome;
 
 impl CallbackEvent {
-    /// The delivery report, when the callback was sent.
+    /// The callback's name (`progress`, `completion`).
+    pub fn callback(&self) -> &str {
+        &self.dispatched.callback
+    }
+
+    /// What became of it.
+    pub fn result(&self) -> &CallbackResult {
+        &self.dispatched.outcome
+    }
+
+    /// The delivery report, when the callback was sent (delivered, failed or denied: the report
+    /// says which, with every attempt).
     pub fn report(&self) -> Option<&DeliveryReport> {
-        match &self.result {
-            CallbackResult::Sent { report } => Some(report),
-            _ => None,
-        }
+        self.dispatched.report()
     }
 }
 
@@ -207,7 +188,8 @@ impl Provider {
         }
     }
 
-    /// Validates and delivers one callback, and reports what happened.
+    /// Dispatches one callback (validated, resolved, checked, delivered: `callback-delivery`
+    /// does every step), and reports what happened.
     async fn callback(
         &self,
         op: &oas_callbacks::Operation,
@@ -215,71 +197,16 @@ impl Provider {
         callback: &ResolvedCallback,
         payload: &Value,
     ) {
-        let result = self.deliver(op, callback, payload).await;
+        let sent = Payload::from_json(payload.clone());
+        let dispatched = self
+            .deliverer
+            .dispatch(&Dispatch::new(&self.doc, op, callback, &sent))
+            .await;
         let _ = self.events.send(CallbackEvent {
             job_id: job_id.to_owned(),
-            callback: callback.callback.clone(),
             payload: payload.clone(),
-            result,
+            dispatched,
         });
-    }
-
-    async fn deliver(
-        &self,
-        op: &oas_callbacks::Operation,
-        callback: &ResolvedCallback,
-        payload: &Value,
-    ) -> CallbackResult {
-        // 1. The payload against the callback operation's request-body schema, before sending.
-        match self.doc.validate_callback_payload(
-            op,
-            &callback.callback,
-            Some(callback.method.as_str()),
-            payload,
-        ) {
-            Ok(violations) if violations.is_empty() => {}
-            Ok(violations) => {
-                return CallbackResult::InvalidPayload {
-                    violations,
-                    error: None,
-                };
-            }
-            Err(err) => {
-                return CallbackResult::InvalidPayload {
-                    violations: Vec::new(),
-                    error: Some(err.to_string()),
-                };
-            }
-        }
-        // 2. The URL the document resolved for this exchange.
-        let url = match &callback.outcome {
-            CallbackOutcome::Url(url) => url.clone(),
-            CallbackOutcome::Skipped(reason) => {
-                return CallbackResult::Skipped {
-                    reason: reason.to_string(),
-                };
-            }
-            CallbackOutcome::Invalid { url, reason } => {
-                return CallbackResult::InvalidUrl {
-                    url: url.clone(),
-                    reason: reason.clone(),
-                };
-            }
-            other => {
-                return CallbackResult::Skipped {
-                    reason: format!("{other:?}"),
-                };
-            }
-        };
-        let method =
-            http::Method::from_bytes(callback.method.as_str().to_ascii_uppercase().as_bytes())
-                .unwrap_or(http::Method::POST);
-        // 3. Deliver: the policy, one lookup, pinned addresses, retries, signing.
-        let request = DeliveryRequest::new(method, url, payload.to_string());
-        let report = self.deliverer.deliver(&request).await;
-        CallbackResult::Sent {
-            report: Box::new(report),
-        }
     }
 }
 

@@ -325,13 +325,13 @@ async fn without_progress_url_progress_is_skipped_and_completion_still_sent() {
     assert_eq!(demo.start_job("9", None).await.0, 202);
     let events = demo.events(4).await;
     for event in &events[..3] {
-        assert_eq!(event.callback, "progress");
+        assert_eq!(event.callback(), "progress");
         assert!(
-            matches!(&event.result, CallbackResult::Skipped { reason } if reason.contains("progressUrl")),
+            matches!(event.result(), CallbackResult::Skipped { reason } if reason.to_string().contains("progressUrl")),
             "{event:?}"
         );
     }
-    assert_eq!(events[3].callback, "completion");
+    assert_eq!(events[3].callback(), "completion");
     assert_eq!(delivered(&events[3]).0, 204);
     let only = demo.next_received().await;
     assert_eq!(only.callback.as_deref(), Some("completion"));
@@ -351,7 +351,7 @@ async fn an_invalid_payload_is_not_sent() {
     assert_eq!(demo.start_job("10", Some(&progress_url)).await.0, 202);
     let events = demo.events(4).await;
     assert_eq!(delivered(&events[0]).1, 1);
-    match &events[1].result {
+    match events[1].result() {
         CallbackResult::InvalidPayload { violations, .. } => {
             let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
             assert_eq!(pointers, ["/percent", "/state"]);
