@@ -13,18 +13,22 @@
 //!    With `--dry-run`, nothing is resolved or connected: `would-send` with the checked target and
 //!    the headers.
 //!
-//! One JSON object per line. Exit status: 0 every delivery was made (or would be, or was skipped);
-//! 1 one was denied, failed or had an invalid payload or URL, or the callback does not exist; 2
-//! usage or I/O errors.
+//! One JSON object per line: each attempt as soon as it ends (`"event": "attempt"`, with the
+//! delivery's `webhook_id` and the wait before the next attempt), so that a `send` stopped
+//! between retries leaves a trace of what the consumer already received; then one line per
+//! delivery with its outcome. Exit status: 0 every delivery was made (or would be, or was
+//! skipped); 1 one was denied, failed or had an invalid payload or URL, or the callback does not
+//! exist; 2 usage or I/O errors.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use callback_delivery::{
-    AllowEntry, Deliverer, DeliveryOptions, Dispatch, Dispatched, Payload, RetryPolicy,
+    AllowEntry, Attempt, Deliverer, DeliveryOptions, Dispatch, Dispatched, Payload, RetryPolicy,
     SigningSecret, UrlPolicy,
 };
-use oas_callbacks::ResolvedCallback;
+use oas_callbacks::{CallbackOutcome, ResolvedCallback};
+use serde::Serialize;
 
 use crate::document_args::{OperationArgs, Target};
 use crate::error::{CliError, Outcome};
@@ -220,9 +224,63 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
         .build()
         .map_err(|err| CliError::usage_or_io(format!("cannot start the async runtime: {err}")))?;
     for dispatch in &dispatches {
-        print(&runtime.block_on(deliverer.dispatch(dispatch)))?;
+        let callback = dispatch.callback();
+        let url = match &callback.outcome {
+            CallbackOutcome::Url(url) => url.as_str(),
+            _ => "",
+        };
+        // Each attempt is printed (and flushed) as it ends, before any wait for the next one.
+        let mut unwritten = None;
+        let dispatched = runtime.block_on(deliverer.dispatch_observed(
+            dispatch,
+            &mut |webhook_id, attempt| {
+                if unwritten.is_none() {
+                    let line = AttemptLine::new(callback, url, webhook_id, attempt);
+                    unwritten = output::json_line(&line).err();
+                }
+            },
+        ));
+        if let Some(err) = unwritten {
+            return Err(err);
+        }
+        print(&dispatched)?;
     }
     Ok(Outcome::failure_if(failed))
+}
+
+/// The line of one attempt: which callback, which message, and the attempt.
+#[derive(Serialize)]
+struct AttemptLine<'a> {
+    event: &'static str,
+    callback: &'a str,
+    expression: &'a str,
+    method: &'a str,
+    #[serde(rename = "operationId", skip_serializing_if = "Option::is_none")]
+    operation_id: Option<&'a str>,
+    url: &'a str,
+    webhook_id: &'a str,
+    #[serde(flatten)]
+    attempt: &'a Attempt,
+}
+
+impl<'a> AttemptLine<'a> {
+    fn new(
+        callback: &'a ResolvedCallback,
+        url: &'a str,
+        webhook_id: &'a str,
+        attempt: &'a Attempt,
+    ) -> Self {
+        Self {
+            event: "attempt",
+            callback: &callback.callback,
+            expression: &callback.expression,
+            method: callback.method.as_str(),
+            operation_id: callback.operation_id.as_deref(),
+            url,
+            webhook_id,
+            attempt,
+        }
+    }
 }
 
 /// The payload file: UTF-8 JSON, read once, its bytes sent as they are.

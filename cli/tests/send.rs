@@ -90,8 +90,61 @@ mod send {
     }
 
     /// `send SPEC --operation startJob --callback progress --body BODY --exchange EXCHANGE` and
-    /// more: the exit status, the JSON lines, stderr.
+    /// more: the exit status, the outcome lines (one per delivery), stderr. The attempt lines
+    /// printed before each outcome are checked against its `attempt_log` ([`outcomes`]).
     fn send(exchange: &str, body: &str, more: &[&str]) -> (i32, Vec<Value>, String) {
+        let (code, lines, stderr) = send_lines(exchange, body, more);
+        (code, outcomes(&lines), stderr)
+    }
+
+    /// The lines that are not attempts, after checking that the attempt lines before each one
+    /// are its attempts, in order, as its `attempt_log` has them, with its `webhook_id`, and
+    /// that no other attempt line was printed.
+    fn outcomes(lines: &[Value]) -> Vec<Value> {
+        let mut attempts: Vec<&Value> = Vec::new();
+        let mut outcomes = Vec::new();
+        for line in lines {
+            if line["event"] == "attempt" {
+                assert!(line.get("outcome").is_none(), "{line}");
+                attempts.push(line);
+                continue;
+            }
+            let logged: &[Value] = line["attempt_log"].as_array().map_or(&[], Vec::as_slice);
+            assert_eq!(attempts.len(), logged.len(), "attempt lines before {line}");
+            for (attempt, logged) in attempts.iter().zip(logged) {
+                for key in [
+                    "callback",
+                    "expression",
+                    "method",
+                    "operationId",
+                    "url",
+                    "webhook_id",
+                ] {
+                    assert_eq!(attempt[key], line[key], "{key} of {attempt}");
+                }
+                let fields = logged.as_object().unwrap();
+                for (key, value) in fields {
+                    assert_eq!(&attempt[key], value, "{key} of {attempt}");
+                }
+                // Nothing else: the head, the event, and the attempt's own fields.
+                assert_eq!(
+                    attempt.as_object().unwrap().len(),
+                    fields.len() + 7,
+                    "{attempt}"
+                );
+            }
+            attempts.clear();
+            outcomes.push(line.clone());
+        }
+        assert!(
+            attempts.is_empty(),
+            "attempts without an outcome: {attempts:?}"
+        );
+        outcomes
+    }
+
+    /// Every JSON line `send` printed, attempts included.
+    fn send_lines(exchange: &str, body: &str, more: &[&str]) -> (i32, Vec<Value>, String) {
         let mut args = vec![
             "send",
             SPEC,
@@ -384,6 +437,8 @@ mod send {
     #[derive(Clone, Copy)]
     enum Answer {
         Status(u16),
+        /// This status, asking to retry after so many seconds.
+        RetryAfter(u16, u32),
         /// Read the request, answer nothing for a while.
         Silent,
     }
@@ -487,6 +542,12 @@ mod send {
                 let _ = write!(
                     stream,
                     "HTTP/1.1 {code} Whatever\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+                );
+            }
+            Answer::RetryAfter(code, seconds) => {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {code} Whatever\r\nRetry-After: {seconds}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
                 );
             }
             Answer::Silent => thread::sleep(Duration::from_secs(3)),
@@ -675,5 +736,104 @@ mod send {
             0,
             "nothing went to the proxy"
         );
+    }
+
+    #[test]
+    fn each_attempt_is_printed_as_it_ends() {
+        let consumer = Consumer::start(&[
+            Answer::Status(503),
+            Answer::Status(500),
+            Answer::Status(200),
+        ]);
+        let exchange = exchange_with(&consumer.url("/progress/42"));
+        let (code, lines, stderr) = send_lines(
+            exchange.to_str().unwrap(),
+            PAYLOAD,
+            &["--allow", "127.0.0.1", "--backoff", "10ms"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        let seen = consumer.seen.lock().unwrap();
+        let id = seen[0].header("webhook-id").unwrap();
+        for (n, (line, status)) in lines[..3].iter().zip([503, 500, 200]).enumerate() {
+            assert_eq!(line["event"], "attempt", "{line}");
+            assert_eq!(line["attempt"], n + 1);
+            assert_eq!(line["status"], status);
+            assert_eq!(line["webhook_id"], id);
+            assert_eq!(line["callback"], "progress");
+            assert_eq!(line["url"], consumer.url("/progress/42"));
+            assert_eq!(line["address"], consumer.addr.to_string());
+            // The wait before the next attempt, when there is one.
+            assert_eq!(line.get("backoff_ms").is_some(), n < 2, "{line}");
+        }
+        assert_eq!(lines[0]["error_kind"], "status");
+        assert_eq!(lines[3]["outcome"], "delivered");
+        assert_eq!(lines[3]["attempts"], 3);
+        assert!(lines[3].get("event").is_none());
+        assert_eq!(outcomes(&lines).len(), 1);
+    }
+
+    #[test]
+    fn a_send_killed_between_retries_has_printed_its_attempts() {
+        // The consumer fails and asks for a retry in 30 s: the process is killed while it
+        // waits. What it printed before must name the message the consumer received.
+        let consumer = Consumer::start(&[Answer::RetryAfter(503, 30)]);
+        let exchange = exchange_with(&consumer.url("/progress/42"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
+            .args([
+                "send",
+                SPEC,
+                "--operation",
+                "startJob",
+                "--callback",
+                "progress",
+                "--body",
+                PAYLOAD,
+                "--exchange",
+                exchange.to_str().unwrap(),
+                "--allow",
+                "127.0.0.1",
+                "--secret",
+                SECRET,
+            ])
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        // The attempt is on stdout while the process waits for the next one: kill it there.
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        assert_eq!(rest, "", "nothing after the kill");
+
+        let line: Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(line["event"], "attempt", "{line}");
+        assert_eq!(line["attempt"], 1);
+        assert_eq!(line["status"], 503);
+        assert_eq!(line["retry_after_ms"], 30_000);
+        assert_eq!(line["backoff_ms"], 30_000, "the wait it was killed in");
+        let seen = consumer.seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "one attempt reached the consumer");
+        let id = seen[0].header("webhook-id").unwrap();
+        assert_eq!(
+            line["webhook_id"], id,
+            "the operator learns the id the consumer saw"
+        );
+        verify(
+            &SECRET.parse().unwrap(),
+            id,
+            seen[0].header("webhook-timestamp").unwrap(),
+            seen[0].header("webhook-signature").unwrap(),
+            &seen[0].body,
+            now(),
+            DEFAULT_TOLERANCE,
+        )
+        .unwrap();
     }
 }
