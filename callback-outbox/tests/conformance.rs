@@ -718,7 +718,14 @@ async fn replay_dead_replays_every_dead_message(db: &TestDb) {
     outbox.record(&records).await.unwrap();
     let mut dead: Vec<_> = claimed[..3].iter().map(|c| c.message.id.clone()).collect();
     dead.sort();
-    assert_eq!(outbox.replay_dead().await.unwrap(), dead);
+    let replayed: Vec<_> = outbox
+        .replay_dead()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(replayed, dead);
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.delivered, counts.dead), (3, 1, 0));
 }

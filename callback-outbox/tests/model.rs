@@ -241,7 +241,14 @@ impl Run<'_> {
                 }
             }
             Op::ReplayDead => {
-                let ids = self.outbox.replay_dead().await.unwrap();
+                let ids: Vec<String> = self
+                    .outbox
+                    .replay_dead()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| c.id)
+                    .collect();
                 let mut expected: Vec<String> = self
                     .models
                     .iter()

@@ -12,12 +12,16 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod document_args;
+#[cfg(feature = "outbox")]
+mod enqueue;
 mod error;
 mod eval;
 mod exchange;
 mod input;
 mod limits;
 mod links;
+#[cfg(feature = "outbox")]
+mod outbox;
 mod output;
 mod parse;
 mod resolve;
@@ -66,6 +70,14 @@ enum Command {
     /// URL against request forgery, deliver with retries; one JSON object per delivery.
     #[cfg(feature = "deliver")]
     Send(Box<send::Args>),
+    /// Store a callback in the durable outbox (feature `outbox`): validate the payload, resolve
+    /// the URL, store the message; `outbox run` delivers it. One JSON object per message.
+    #[cfg(feature = "outbox")]
+    Enqueue(Box<enqueue::Args>),
+    /// The durable outbox (feature `outbox`): run the worker, list, get, replay, cancel, purge.
+    #[cfg(feature = "outbox")]
+    #[command(subcommand)]
+    Outbox(outbox::Command),
 }
 
 fn main() -> ExitCode {
@@ -92,5 +104,9 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Links(args) => links::run(args),
         #[cfg(feature = "deliver")]
         Command::Send(args) => send::run(args),
+        #[cfg(feature = "outbox")]
+        Command::Enqueue(args) => enqueue::run(args),
+        #[cfg(feature = "outbox")]
+        Command::Outbox(command) => outbox::run(command),
     }
 }

@@ -625,11 +625,20 @@ impl Outbox {
         Ok(changes)
     }
 
-    /// Replays every dead message; returns their ids.
-    pub async fn replay_dead(&self) -> Result<Vec<String>, OutboxError> {
+    /// Replays every dead message (same ids, same bodies, a fresh schedule round), in id order.
+    pub async fn replay_dead(&self) -> Result<Vec<Change>, OutboxError> {
         let ids = dispatch!(self, store => store.replay_dead().await)?;
         self.wake();
-        Ok(ids)
+        Ok(ids
+            .into_iter()
+            .map(|id| Change {
+                id,
+                outcome: ChangeOutcome::Changed {
+                    from: State::Dead,
+                    state: State::Pending,
+                },
+            })
+            .collect())
     }
 
     /// Cancels pending and in-flight messages: no further attempt. An attempt already under way
