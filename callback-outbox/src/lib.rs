@@ -20,9 +20,12 @@
 //! - [`Worker`] claims due messages, delivers them, records every attempt, and reschedules them
 //!   on the [`Schedule`] or finishes them, with bounded concurrency overall and per origin, and
 //!   a graceful shutdown on a cancellation token.
-//! - With the feature `axum`, `CallbacksLayer` and the `Callbacks` extractor do this for the
-//!   handlers of an axum application: the callbacks a handler asks for are resolved for the
-//!   request it received and the response it gives, and enqueued before that response leaves.
+//! - With the feature `axum`, `CallbacksLayer` and the `Callbacks` extractor (module `layer`)
+//!   do this for the handlers of an axum application: the callbacks a handler asks for are
+//!   resolved for the request it received and the response it gives, and enqueued before that
+//!   response leaves, so a client holding its `202` knows its callbacks are durable
+//!   (`layer.rs`: `callbacks_are_stored_before_the_response_leaves`, `other_bodies_stream_through`,
+//!   `a_client_that_disconnects_mid_handler_loses_nothing`).
 //!
 //! # A message's life
 //!
@@ -120,6 +123,8 @@
 compile_error!("callback-outbox needs a store: enable the `sqlite` feature, `postgres`, or both");
 
 mod error;
+#[cfg(feature = "axum")]
+pub mod layer;
 mod message;
 mod prepare;
 mod schedule;
@@ -131,6 +136,8 @@ mod time;
 mod worker;
 
 pub use error::{OutboxError, PrepareError};
+#[cfg(feature = "axum")]
+pub use layer::{Callbacks, CallbacksLayer, CallbacksReport, SendOptions};
 pub use message::{
     Attempt, AttemptKind, AttemptOutcome, Message, MessageDetail, NewMessage, State, UnknownState,
 };
