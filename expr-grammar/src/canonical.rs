@@ -7,8 +7,11 @@
 use std::fmt;
 
 use crate::ast::{Expression, Source};
+use crate::dialect::Dialect;
 use crate::escape;
 use crate::keywords;
+use crate::pointer::JsonPointer;
+use crate::reference::{ComponentKind, Reference, WorkflowField};
 use crate::template::{Segment, Template};
 
 impl Expression {
@@ -30,8 +33,94 @@ impl Expression {
                 out.write_str(keywords::RESPONSE.text)?;
                 source
             }
+            Expression::Message(source) => {
+                out.write_str(keywords::MESSAGE.text)?;
+                source
+            }
+            Expression::Inputs(value) => {
+                out.write_str(keywords::INPUTS.text)?;
+                return write_reference(out, value);
+            }
+            Expression::Outputs(value) => {
+                out.write_str(keywords::OUTPUTS.text)?;
+                return write_reference(out, value);
+            }
+            Expression::Steps(step) => {
+                out.write_str(keywords::STEPS.text)?;
+                out.write_str(step.step_id())?;
+                out.write_str(keywords::STEP_OUTPUTS.text)?;
+                return write_reference(out, step.output());
+            }
+            Expression::Workflows(workflow) => {
+                out.write_str(keywords::WORKFLOWS.text)?;
+                out.write_str(workflow.workflow_id())?;
+                out.write_str(keywords::DOT.text)?;
+                out.write_str(match workflow.field() {
+                    WorkflowField::Inputs => keywords::WORKFLOW_INPUTS.text,
+                    WorkflowField::Outputs => keywords::WORKFLOW_OUTPUTS.text,
+                })?;
+                out.write_str(keywords::DOT.text)?;
+                return write_reference(out, workflow.value());
+            }
+            Expression::SourceDescriptions(source) => {
+                out.write_str(keywords::SOURCE_DESCRIPTIONS.text)?;
+                out.write_str(source.name())?;
+                out.write_str(keywords::DOT.text)?;
+                // Braces escaped everywhere: Arazzo 1.1.0 allows them in no name.
+                return escape::write_name(out, source.reference(), true);
+            }
+            Expression::Components(component) => {
+                out.write_str(keywords::COMPONENTS.text)?;
+                out.write_str(match component.kind() {
+                    ComponentKind::Parameters => keywords::COMPONENT_PARAMETERS.text,
+                    ComponentKind::SuccessActions => keywords::COMPONENT_SUCCESS_ACTIONS.text,
+                    ComponentKind::FailureActions => keywords::COMPONENT_FAILURE_ACTIONS.text,
+                })?;
+                out.write_str(keywords::DOT.text)?;
+                return out.write_str(component.name());
+            }
+            Expression::SelfUri => return out.write_str(keywords::SELF.text),
+            Expression::Unstructured(name) => {
+                out.write_str(name.family().prefix())?;
+                return escape::write_name(out, name.name(), true);
+            }
         };
         source.write_canonical(out, in_template)
+    }
+
+    /// The canonical form for `dialect`: the [`Display`](fmt::Display) form, except that in
+    /// Arazzo 1.1.0, whose `CHAR` excludes `{` and `}`, a query or path name writes them as
+    /// `\u007b` and `\u007d` (as every dialect does between the braces of a template).
+    ///
+    /// ```
+    /// use expr_grammar::{Dialect, Expression};
+    /// let expr = Expression::parse(r"$request.query.a\u007bb")?;
+    /// assert_eq!(expr.to_string(), "$request.query.a{b");
+    /// assert_eq!(expr.canonical_in(Dialect::Arazzo1_1_0), r"$request.query.a\u007bb");
+    /// assert_eq!(Expression::parse_in(&expr.canonical_in(Dialect::Arazzo1_1_0), Dialect::Arazzo1_1_0)?, expr);
+    /// # Ok::<(), expr_grammar::ParseError>(())
+    /// ```
+    pub fn canonical_in(&self, dialect: Dialect) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write_canonical(&mut out, dialect == Dialect::Arazzo1_1_0);
+        out
+    }
+}
+
+/// `name [ "#" pointer ]`.
+fn write_reference(out: &mut impl fmt::Write, value: &Reference) -> fmt::Result {
+    out.write_str(value.name())?;
+    write_pointer(out, value.pointer())
+}
+
+fn write_pointer(out: &mut impl fmt::Write, pointer: Option<&JsonPointer>) -> fmt::Result {
+    match pointer {
+        None => Ok(()),
+        Some(pointer) => {
+            out.write_str(keywords::POINTER_SEPARATOR.text)?;
+            out.write_str(pointer.as_str())
+        }
     }
 }
 
@@ -55,6 +144,10 @@ impl Source {
                 out.write_str(keywords::BODY.text)?;
                 out.write_str(keywords::POINTER_SEPARATOR.text)?;
                 out.write_str(pointer.as_str())
+            }
+            Source::Payload(pointer) => {
+                out.write_str(keywords::PAYLOAD.text)?;
+                write_pointer(out, pointer.as_ref())
             }
         }
     }

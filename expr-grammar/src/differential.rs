@@ -17,10 +17,11 @@
 //! ```
 
 use crate::ast::Expression;
+use crate::dialect::Dialect;
 use crate::error::ParseError;
 use crate::error_words::Context;
 use crate::template::Template;
-use crate::{fast, walk};
+use crate::{fast, fast_prefix, walk};
 
 /// The fast reader on a whole expression: `Some` exactly when the grammar accepts it.
 pub fn fast_expression(input: &str) -> Option<Expression> {
@@ -40,4 +41,41 @@ pub fn fast_template(input: &str) -> Option<Template> {
 /// The grammar on a template, with its error when it refuses.
 pub fn grammar_template(input: &str) -> Result<Template, ParseError> {
     walk::template(input).map_err(|err| err.locate(input))
+}
+
+/// The fast reader on a whole expression of `dialect` (for [`Dialect::OpenApi`], the
+/// reader [`fast_expression`] runs, not the prefix reader).
+pub fn fast_expression_in(input: &str, dialect: Dialect) -> Option<Expression> {
+    match dialect {
+        Dialect::OpenApi => fast::expression(input),
+        _ => fast_prefix::expression(input, dialect),
+    }
+}
+
+/// The grammar on a whole expression of `dialect`.
+pub fn grammar_expression_in(input: &str, dialect: Dialect) -> Result<Expression, ParseError> {
+    walk::expression_in(input, Context::Whole, dialect).map_err(|err| err.locate(input))
+}
+
+/// The fast prefix reader: the expression of `dialect` at the start of `input` and its length.
+pub fn fast_prefix(input: &str, dialect: Dialect) -> Option<(Expression, usize)> {
+    fast_prefix::prefix(input, dialect)
+}
+
+/// The grammar on the expression of `dialect` at the start of `input`.
+pub fn grammar_prefix(input: &str, dialect: Dialect) -> Result<(Expression, usize), ParseError> {
+    walk::prefix(input, dialect).map_err(|err| err.locate(input))
+}
+
+/// The fast reader on a template of `dialect`.
+pub fn fast_template_in(input: &str, dialect: Dialect) -> Option<Template> {
+    match dialect {
+        Dialect::OpenApi => fast::template(input),
+        _ => fast::template_with(input, |text| fast_prefix::expression(text, dialect)),
+    }
+}
+
+/// The grammar on a template of `dialect`.
+pub fn grammar_template_in(input: &str, dialect: Dialect) -> Result<Template, ParseError> {
+    walk::template_in(input, dialect).map_err(|err| err.locate(input))
 }

@@ -8,6 +8,7 @@
 use pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
 use crate::chars::is_tchar;
+use crate::dialect::Dialect;
 use crate::error::{ErrorKind, RawError};
 use crate::grammar::Rule;
 use crate::keywords;
@@ -18,12 +19,15 @@ use crate::keywords;
 pub(crate) enum Context {
     Whole,
     Embedded,
+    /// At the start of a longer text ([`Expression::parse_prefix`](crate::Expression::parse_prefix)):
+    /// anything may follow.
+    Prefix,
 }
 
 impl Context {
     fn end_word(self) -> &'static str {
         match self {
-            Context::Whole => "end of input",
+            Context::Whole | Context::Prefix => "end of input",
             Context::Embedded => keywords::CLOSE_BRACE.word,
         }
     }
@@ -59,13 +63,37 @@ fn rule_word(rule: Rule, context: Context) -> Option<&'static str> {
         Rule::body_keyword => keywords::BODY.word,
         Rule::pointer_separator => keywords::POINTER_SEPARATOR.word,
         Rule::token => "a header name",
+        Rule::message_prefix => keywords::MESSAGE.word,
+        Rule::inputs_prefix => keywords::INPUTS.word,
+        Rule::outputs_prefix => keywords::OUTPUTS.word,
+        Rule::steps_prefix => keywords::STEPS.word,
+        Rule::workflows_prefix => keywords::WORKFLOWS.word,
+        Rule::source_descriptions_prefix => keywords::SOURCE_DESCRIPTIONS.word,
+        Rule::components_prefix => keywords::COMPONENTS.word,
+        Rule::self_uri => keywords::SELF.word,
+        Rule::payload_keyword => keywords::PAYLOAD.word,
+        Rule::step_outputs => keywords::STEP_OUTPUTS.word,
+        Rule::workflow_inputs => keywords::WORKFLOW_INPUTS.word,
+        Rule::workflow_outputs => keywords::WORKFLOW_OUTPUTS.word,
+        Rule::component_parameters => keywords::COMPONENT_PARAMETERS.word,
+        Rule::component_success_actions => keywords::COMPONENT_SUCCESS_ACTIONS.word,
+        Rule::component_failure_actions => keywords::COMPONENT_FAILURE_ACTIONS.word,
+        Rule::dot => keywords::DOT.word,
+        Rule::identifier => IDENTIFIER_WORDS,
+        Rule::identifier_strict => STRICT_IDENTIFIER_WORDS,
+        Rule::source_reference_id => "an operationId, workflowId or field name",
         Rule::EOI => context.end_word(),
         _ => return None,
     })
 }
 
-/// Which part of a `$request.`/`$response.` expression the text before `offset` is in, read from
-/// its prefix (the leaf rules are atomic, so pest does not say).
+/// The words for an Arazzo 1.1.0 `identifier`.
+const IDENTIFIER_WORDS: &str = "a name (letters, digits, `.`, `-`, `_`)";
+/// The words for an Arazzo 1.1.0 `identifier-strict`.
+const STRICT_IDENTIFIER_WORDS: &str = "an id (letters, digits, `-`, `_`)";
+
+/// Which part of an expression the text before `offset` is in, read from its prefix (the leaf
+/// rules are atomic, so pest does not say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     /// After `header.`: the token starts at the given offset.
@@ -77,12 +105,22 @@ enum Part {
     Other,
 }
 
-fn part_at(text: &str, offset: usize) -> Part {
+fn part_at(text: &str, offset: usize, dialect: Dialect) -> Part {
     let before = &text[..offset];
-    let Some(source) = keywords::REQUEST
+    if dialect.is_arazzo()
+        && let Some(part) = arazzo_part_at(before, offset, dialect)
+    {
+        return part;
+    }
+    let source = keywords::REQUEST
         .strip_from(before)
         .or_else(|| keywords::RESPONSE.strip_from(before))
-    else {
+        .or_else(|| {
+            (dialect.is_arazzo() && dialect != Dialect::Arazzo1_0_1)
+                .then(|| keywords::MESSAGE.strip_from(before))
+                .flatten()
+        });
+    let Some(source) = source else {
         return Part::Other;
     };
     if let Some(rest) = keywords::HEADER.strip_from(source) {
@@ -91,17 +129,54 @@ fn part_at(text: &str, offset: usize) -> Part {
     if keywords::QUERY.strip_from(source).is_some() || keywords::PATH.strip_from(source).is_some() {
         return Part::Name;
     }
-    if let Some(rest) = keywords::BODY
-        .strip_from(source)
-        .and_then(|rest| keywords::POINTER_SEPARATOR.strip_from(rest))
-    {
+    let body = keywords::BODY.strip_from(source).or_else(|| {
+        (dialect == Dialect::Arazzo1_1_0)
+            .then(|| keywords::PAYLOAD.strip_from(source))
+            .flatten()
+    });
+    if let Some(rest) = body.and_then(|rest| keywords::POINTER_SEPARATOR.strip_from(rest)) {
         return Part::Pointer(offset - rest.len());
     }
     Part::Other
 }
 
+/// The part of an Arazzo `$inputs.`, `$steps.`, … expression: in 1.0.x the name after the
+/// family; in 1.1.0 the reference of `$sourceDescriptions.<name>.`, or the pointer after `#`.
+fn arazzo_part_at(before: &str, offset: usize, dialect: Dialect) -> Option<Part> {
+    let families = [
+        keywords::INPUTS,
+        keywords::OUTPUTS,
+        keywords::STEPS,
+        keywords::WORKFLOWS,
+        keywords::SOURCE_DESCRIPTIONS,
+        keywords::COMPONENTS,
+    ];
+    let (family, rest) = families
+        .into_iter()
+        .find_map(|family| family.strip_from(before).map(|rest| (family, rest)))?;
+    if dialect != Dialect::Arazzo1_1_0 {
+        return Some(Part::Name);
+    }
+    if family == keywords::SOURCE_DESCRIPTIONS {
+        let id_len = rest
+            .bytes()
+            .position(|b| !crate::reference::is_strict_identifier_byte(b))
+            .unwrap_or(rest.len());
+        return (id_len > 0 && keywords::DOT.strip_from(&rest[id_len..]).is_some())
+            .then_some(Part::Name);
+    }
+    // Identifiers hold no `#`: the first one starts the pointer.
+    rest.find('#')
+        .map(|hash| Part::Pointer(offset - rest.len() + hash + 1))
+}
+
 /// The error for `text` (a whole expression or the text between braces) refused by the grammar.
-pub(crate) fn expression_error(text: &str, err: &PestError<Rule>, context: Context) -> RawError {
+pub(crate) fn expression_error(
+    text: &str,
+    err: &PestError<Rule>,
+    context: Context,
+    dialect: Dialect,
+) -> RawError {
     let offset = failure_offset(err);
     let found = text[offset..].chars().next();
     let end = context.end_word();
@@ -113,7 +188,7 @@ pub(crate) fn expression_error(text: &str, err: &PestError<Rule>, context: Conte
     if context == Context::Embedded && offset == 0 && found != Some('$') {
         return error(ErrorKind::ExpectedDollar, vec!["`$`"]);
     }
-    match (part_at(text, offset), found) {
+    match (part_at(text, offset, dialect), found) {
         (Part::HeaderName(start), Some(c))
             if offset > start && !(c.is_ascii() && is_tchar(c as u8)) =>
         {
@@ -151,6 +226,13 @@ pub(crate) fn expression_error(text: &str, err: &PestError<Rule>, context: Conte
             );
         }
         (Part::Name, Some(c)) if c == '"' || c.is_control() => {
+            return error(ErrorKind::UnescapedCharacter(c), vec![]);
+        }
+        // Arazzo 1.1.0's `CHAR` has no raw brace (between the braces of a template the text
+        // ends before one, so this is a bare expression).
+        (Part::Name, Some(c @ ('{' | '}')))
+            if dialect == Dialect::Arazzo1_1_0 && context != Context::Embedded =>
+        {
             return error(ErrorKind::UnescapedCharacter(c), vec![]);
         }
         // Before the `~` arm: a pointer that does not start with `/` (`body#~0`) lacks its `/`;

@@ -96,6 +96,15 @@ fn name(raw: &str) -> Option<String> {
 
 /// `template_input` of the grammar: literal text without braces, and `{expression}`.
 pub(crate) fn template(input: &str) -> Option<Template> {
+    template_with(input, expression)
+}
+
+/// `template_input` of the grammar, each embedded expression read by `expression`.
+#[inline]
+pub(crate) fn template_with(
+    input: &str,
+    expression: impl Fn(&str) -> Option<Expression>,
+) -> Option<Template> {
     let mut segments = Vec::new();
     let mut rest = input;
     while !rest.is_empty() {

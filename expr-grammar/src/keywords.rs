@@ -86,6 +86,40 @@ keywords! {
     OPEN_BRACE = "{", exact "open_brace";
     /// `}`, closing an embedded expression.
     CLOSE_BRACE = "}", exact "close_brace";
+
+    // Arazzo.
+    /// `$message.` (Arazzo 1.0.0 and 1.1.0)
+    MESSAGE = "$message.", insensitive "message_prefix";
+    /// `$inputs.`
+    INPUTS = "$inputs.", insensitive "inputs_prefix";
+    /// `$outputs.`
+    OUTPUTS = "$outputs.", insensitive "outputs_prefix";
+    /// `$steps.`
+    STEPS = "$steps.", insensitive "steps_prefix";
+    /// `$workflows.`
+    WORKFLOWS = "$workflows.", insensitive "workflows_prefix";
+    /// `$sourceDescriptions.`
+    SOURCE_DESCRIPTIONS = "$sourceDescriptions.", insensitive "source_descriptions_prefix";
+    /// `$components.`
+    COMPONENTS = "$components.", insensitive "components_prefix";
+    /// `$self` (Arazzo 1.1.0)
+    SELF = "$self", insensitive "self_uri";
+    /// `payload` (Arazzo 1.1.0)
+    PAYLOAD = "payload", insensitive "payload_keyword";
+    /// `.outputs.`, between a step id and an output name (Arazzo 1.1.0)
+    STEP_OUTPUTS = ".outputs.", insensitive "step_outputs";
+    /// `inputs`, a workflow field (Arazzo 1.1.0)
+    WORKFLOW_INPUTS = "inputs", insensitive "workflow_inputs";
+    /// `outputs`, a workflow field (Arazzo 1.1.0)
+    WORKFLOW_OUTPUTS = "outputs", insensitive "workflow_outputs";
+    /// `parameters`, a component type (Arazzo 1.1.0)
+    COMPONENT_PARAMETERS = "parameters", insensitive "component_parameters";
+    /// `successActions`, a component type (Arazzo 1.1.0)
+    COMPONENT_SUCCESS_ACTIONS = "successActions", insensitive "component_success_actions";
+    /// `failureActions`, a component type (Arazzo 1.1.0)
+    COMPONENT_FAILURE_ACTIONS = "failureActions", insensitive "component_failure_actions";
+    /// `.`, between the parts of an Arazzo 1.1.0 reference
+    DOT = ".", exact "dot";
 }
 
 #[cfg(test)]

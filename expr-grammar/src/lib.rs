@@ -53,6 +53,61 @@
 //! - In a template, literal text cannot hold `{` or `}`, and an embedded expression ends at the
 //!   first `}` (the rule Arazzo 1.1.0 adopted). `http://x/{id}` is an error, not a literal.
 //!
+//! # Arazzo
+//!
+//! [Arazzo] workflows use the same expressions and more: `$inputs.`, `$outputs.`, `$steps.`,
+//! `$workflows.`, `$sourceDescriptions.`, `$components.`, and in 1.1.0 `$message.`, the
+//! `payload` source and `$self`. Each version's grammar is a [`Dialect`];
+//! [`Expression::parse_in`], [`Template::parse_in`] (an Arazzo *expression string*) and
+//! [`Expression::parse_prefix`] (the expression at the start of a condition operand) take one.
+//! The trees are the same types as OpenAPI's, with the Arazzo variants of [`Expression`].
+//!
+//! ```
+//! use expr_grammar::{Dialect, Expression, Template};
+//!
+//! let dialect = Dialect::for_arazzo_version("1.1.0").unwrap_or_default();
+//! let expr = Expression::parse_in("$steps.getPet.outputs.pets#/0/id", dialect)?;
+//! let Expression::Steps(step) = &expr else { unreachable!() };
+//! assert_eq!((step.step_id(), step.output().name()), ("getPet", "pets"));
+//!
+//! let path = Template::parse_in("{$sourceDescriptions.petStore.url}#/paths/~1pet/get", dialect)?;
+//! assert_eq!(path.expressions().count(), 1);
+//!
+//! let (expr, len) = Expression::parse_prefix("$statusCode == 200", dialect)?;
+//! assert_eq!((expr, len), (Expression::StatusCode, 11));
+//! # Ok::<(), expr_grammar::ParseError>(())
+//! ```
+//!
+//! Decisions where the Arazzo text is silent (DESIGN §8):
+//!
+//! - Dialects: `openapi` (the default), `arazzo-1.0.0` (1.0.1 and `$message.`, which 1.0.1
+//!   removed), `arazzo-1.0.1`, `arazzo-1.1.0`. A document's `arazzo` field picks one with
+//!   [`Dialect::for_arazzo_version`]: 1.0.x reads the 1.0.1 grammar, 1.1.x the 1.1.0 one.
+//! - Quoted literals are case-insensitive in every version (`$STEPS.s.OUTPUTS.o`), as RFC 5234
+//!   says; `Display` writes the specification's spelling.
+//! - Arazzo 1.0.x never defines its `CHAR`; it is read as the JSON string `char` that OpenAPI and
+//!   Arazzo 1.1.0 cite (escapes decoded, raw `"`, `\` and control characters refused), not as
+//!   RFC 5234's 7-bit `CHAR`.
+//! - Arazzo 1.0.x gives `$inputs.`, `$steps.`, … a free-form `name` only. Its examples, and
+//!   1.1.0's grammar, read it in a structure (`$steps.<id>.outputs.<name>#<pointer>`), so a
+//!   1.0.x name that has that structure builds the same tree as in 1.1.0 ([`Expression::Steps`],
+//!   …); one that does not (`$steps.someStep.pets`, `$components.inputs.x`, `$inputs.`) is
+//!   valid in 1.0.x and kept whole ([`Expression::Unstructured`]), so that a linter can say
+//!   what is missing. A pointer part that would need escapes in a 1.0.x name (`"`, `\`, a
+//!   control character, `{`, `}`) keeps the name whole too.
+//! - Dots belong to identifiers: `$inputs.customer.uri` is the input `customer.uri`; the member
+//!   `uri` of the input `customer` is `$inputs.customer#/uri`.
+//! - Expression strings in every dialect have the structure of 1.1.0's `expression-string`:
+//!   literal text holds no `{` or `}`, an embedded expression ends at the first `}`. There is
+//!   no escape for a literal brace (the specification has none), so a JSON text with embedded
+//!   expressions is not an expression string.
+//! - `$workflows.<id>.steps.<stepId>`, which 1.1.0's `dependsOn` prose uses but its grammar
+//!   lacks (issue #557), is not an expression.
+//! - In 1.1.0 a raw `{` or `}` is an error everywhere in a bare expression, as the grammar says;
+//!   a name writes them `\u007b` and `\u007d` ([`Expression::canonical_in`]). The reference
+//!   of `$sourceDescriptions.` and the names of [`Expression::Unstructured`] are always written
+//!   that way, so that their canonical form is valid in every Arazzo dialect.
+//!
 //! # API conventions
 //!
 //! Errors are types of this crate named for what failed ([`ParseError`], [`InvalidHeaderName`],
@@ -87,30 +142,39 @@
 //! `Display` use is checked against the grammar file.
 //!
 //! [Runtime expressions]: https://spec.openapis.org/oas/v3.2.0.html#runtime-expressions
+//! [Arazzo]: https://spec.openapis.org/arazzo/v1.1.0.html#runtime-expressions
 
 mod ast;
 mod canonical;
 mod chars;
+mod dialect;
 #[cfg(feature = "differential")]
 pub mod differential;
 mod error;
 mod error_words;
 mod escape;
 mod fast;
+mod fast_prefix;
 mod grammar;
 mod header_name;
 mod keywords;
 mod limits;
 mod parse;
 mod pointer;
+mod reference;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod template;
 mod walk;
 
 pub use ast::{Expression, Source};
+pub use dialect::{Dialect, UnknownDialect};
 pub use error::{ErrorKind, ParseError};
 pub use header_name::{HeaderName, InvalidHeaderName};
 pub use limits::{MAX_INPUT_LEN, ParseLimits};
 pub use pointer::{InvalidPointer, JsonPointer, ReferenceToken, ReferenceTokens};
+pub use reference::{
+    ComponentKind, ComponentReference, Family, InvalidReference, Reference,
+    SourceDescriptionReference, StepReference, UnstructuredName, WorkflowField, WorkflowReference,
+};
 pub use template::{InvalidSegment, Segment, Template};

@@ -3,11 +3,12 @@
 use std::str::FromStr;
 
 use crate::ast::Expression;
+use crate::dialect::Dialect;
 use crate::error::{ErrorKind, ParseError, RawError};
 use crate::error_words::Context;
 use crate::limits::ParseLimits;
 use crate::template::Template;
-use crate::{fast, walk};
+use crate::{fast, fast_prefix, walk};
 
 impl Expression {
     /// Parses a string that is exactly one runtime expression.
@@ -36,6 +37,85 @@ impl Expression {
     pub fn parse_with(input: &str, limits: &ParseLimits) -> Result<Self, ParseError> {
         parse_expression(input, limits)
     }
+
+    /// Parses a string that is exactly one runtime expression of `dialect`.
+    ///
+    /// [`Dialect::OpenApi`] gives exactly what [`Expression::parse`] gives. The Arazzo dialects
+    /// add their own sources (`$inputs.`, `$outputs.`, `$steps.`, `$workflows.`,
+    /// `$sourceDescriptions.`, `$components.`, and in 1.1.0 `$message.`, `payload` and
+    /// `$self`); see the [crate documentation](crate#arazzo) for how each version is read.
+    ///
+    /// ```
+    /// use expr_grammar::{Dialect, Expression, Source};
+    ///
+    /// let expr = Expression::parse_in("$message.payload#/orderId", Dialect::Arazzo1_1_0)?;
+    /// assert_eq!(expr.source(), Some(&Source::Payload(Some("/orderId".parse()?))));
+    /// assert_eq!(expr.to_string(), "$message.payload#/orderId");
+    ///
+    /// // Arazzo 1.1.0 requires `.outputs.` after a step id; 1.0.1 takes any name.
+    /// let err = Expression::parse_in("$steps.getPet.pets", Dialect::Arazzo1_1_0).unwrap_err();
+    /// assert_eq!((err.offset(), err.expected()), (13, &["`.outputs.`"][..]));
+    /// assert!(Expression::parse_in("$steps.getPet.pets", Dialect::Arazzo1_0_1).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn parse_in(input: &str, dialect: Dialect) -> Result<Self, ParseError> {
+        parse_expression_in(input, dialect, &ParseLimits::new())
+    }
+
+    /// Parses like [`Expression::parse_in`], with other limits.
+    pub fn parse_in_with(
+        input: &str,
+        dialect: Dialect,
+        limits: &ParseLimits,
+    ) -> Result<Self, ParseError> {
+        parse_expression_in(input, dialect, limits)
+    }
+
+    /// Reads the runtime expression of `dialect` at the start of `input`, and says how many
+    /// bytes it takes; the rest of the input is not looked at. For languages that embed
+    /// runtime expressions without delimiters, such as Arazzo's `simple` conditions
+    /// (`$statusCode == 200`).
+    ///
+    /// The expression is the longest one at the start of the input: every rule of the
+    /// grammars reads as far as it can and never has to give characters back, so this is also
+    /// what a greedy reading of the grammar gives. Note what that means for names that may hold
+    /// any character (query and path names, the names of Arazzo 1.0.x, the reference of
+    /// `$sourceDescriptions.`): they run to the end of the input or to the first character a
+    /// name cannot hold, spaces and operators included, so a caller that knows where its
+    /// operand ends passes only the operand. An error is the one [`Expression::parse_in`]
+    /// gives for the shortest text that cannot begin an expression.
+    ///
+    /// ```
+    /// use expr_grammar::{Dialect, Expression, Source};
+    ///
+    /// let (expr, len) = Expression::parse_prefix("$statusCode == 200", Dialect::Arazzo1_1_0)?;
+    /// assert_eq!((expr, len), (Expression::StatusCode, 11));
+    ///
+    /// // After `body`, the expression ends: `.count` is for the caller (property navigation).
+    /// let (expr, len) = Expression::parse_prefix("$response.body.count > 0", Dialect::Arazzo1_1_0)?;
+    /// assert_eq!((expr.source(), len), (Some(&Source::Body(None)), 14));
+    ///
+    /// // An identifier holds dots, and ends at the first character it cannot hold.
+    /// let (expr, len) = Expression::parse_prefix("$steps.s.outputs.a.b[0]", Dialect::Arazzo1_1_0)?;
+    /// assert_eq!((expr.to_string().as_str(), len), ("$steps.s.outputs.a.b", 20));
+    ///
+    /// let err = Expression::parse_prefix("$step.s", Dialect::Arazzo1_1_0).unwrap_err();
+    /// assert_eq!(err.offset(), 0);
+    /// # Ok::<(), expr_grammar::ParseError>(())
+    /// ```
+    pub fn parse_prefix(input: &str, dialect: Dialect) -> Result<(Self, usize), ParseError> {
+        parse_prefix(input, dialect, &ParseLimits::new())
+    }
+
+    /// Reads like [`Expression::parse_prefix`], with other limits (the limit applies to the
+    /// whole input).
+    pub fn parse_prefix_with(
+        input: &str,
+        dialect: Dialect,
+        limits: &ParseLimits,
+    ) -> Result<(Self, usize), ParseError> {
+        parse_prefix(input, dialect, limits)
+    }
 }
 
 impl FromStr for Expression {
@@ -63,6 +143,41 @@ impl Template {
     pub fn parse_with(input: &str, limits: &ParseLimits) -> Result<Self, ParseError> {
         parse_template(input, limits)
     }
+
+    /// Parses a string with expressions of `dialect` embedded in `{}`: an Arazzo *expression
+    /// string* (`https://{$inputs.host}/api/{$steps.create.outputs.id}/status`).
+    ///
+    /// Every dialect reads the structure of Arazzo 1.1.0's `expression-string`: literal text
+    /// holds no `{` or `}`, and an embedded expression ends at the first `}`. Arazzo 1.0.x
+    /// gives no grammar for it (only "expressions can be embedded into string values by
+    /// surrounding the expression with `{}` curly braces"), and DESIGN §8 reads it as 1.1.0.
+    ///
+    /// ```
+    /// use expr_grammar::{Dialect, Template};
+    ///
+    /// let text = "https://{$inputs.host}/api/{$steps.create.outputs.id}/status";
+    /// let template = Template::parse_in(text, Dialect::Arazzo1_1_0)?;
+    /// assert_eq!(template.expressions().count(), 2);
+    /// assert_eq!(template.to_string(), text);
+    ///
+    /// // A JSON text is not an expression string: its braces are not expressions.
+    /// let err = Template::parse_in(r#"{"petId": "{$inputs.pet_id}"}"#, Dialect::Arazzo1_1_0).unwrap_err();
+    /// assert_eq!(err.offset(), 1);
+    /// # Ok::<(), expr_grammar::ParseError>(())
+    /// ```
+    #[doc(alias = "expression string")]
+    pub fn parse_in(input: &str, dialect: Dialect) -> Result<Self, ParseError> {
+        parse_template_in(input, dialect, &ParseLimits::new())
+    }
+
+    /// Parses like [`Template::parse_in`], with other limits.
+    pub fn parse_in_with(
+        input: &str,
+        dialect: Dialect,
+        limits: &ParseLimits,
+    ) -> Result<Self, ParseError> {
+        parse_template_in(input, dialect, limits)
+    }
 }
 
 impl FromStr for Template {
@@ -86,6 +201,53 @@ fn parse_template(input: &str, limits: &ParseLimits) -> Result<Template, ParseEr
         .and_then(|()| match fast::template(input) {
             Some(template) => Ok(template),
             None => walk::template(input),
+        })
+        .map_err(|err| err.locate(input))
+}
+
+fn parse_expression_in(
+    input: &str,
+    dialect: Dialect,
+    limits: &ParseLimits,
+) -> Result<Expression, ParseError> {
+    if dialect == Dialect::OpenApi {
+        return parse_expression(input, limits);
+    }
+    check_length(input, limits)
+        .and_then(|()| match fast_prefix::expression(input, dialect) {
+            Some(expr) => Ok(expr),
+            None => walk::expression_in(input, Context::Whole, dialect),
+        })
+        .map_err(|err| err.locate(input))
+}
+
+fn parse_template_in(
+    input: &str,
+    dialect: Dialect,
+    limits: &ParseLimits,
+) -> Result<Template, ParseError> {
+    if dialect == Dialect::OpenApi {
+        return parse_template(input, limits);
+    }
+    check_length(input, limits)
+        .and_then(|()| {
+            match fast::template_with(input, |text| fast_prefix::expression(text, dialect)) {
+                Some(template) => Ok(template),
+                None => walk::template_in(input, dialect),
+            }
+        })
+        .map_err(|err| err.locate(input))
+}
+
+fn parse_prefix(
+    input: &str,
+    dialect: Dialect,
+    limits: &ParseLimits,
+) -> Result<(Expression, usize), ParseError> {
+    check_length(input, limits)
+        .and_then(|()| match fast_prefix::prefix(input, dialect) {
+            Some(found) => Ok(found),
+            None => walk::prefix(input, dialect),
         })
         .map_err(|err| err.locate(input))
 }

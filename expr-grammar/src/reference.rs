@@ -1,0 +1,547 @@
+//! The Arazzo parts of the syntax tree: what `$inputs.`, `$outputs.`, `$steps.`, `$workflows.`,
+//! `$sourceDescriptions.` and `$components.` refer to.
+//!
+//! Arazzo 1.1.0 gives these a structure in its grammar (`$steps.<id>.outputs.<name>[#ptr]`);
+//! Arazzo 1.0.x gives each only a free-form `name`, and its examples use the same structure
+//! (`$steps.someStepId.outputs.pets#/0/id`). So both dialects build the same trees: a 1.0.x
+//! name is read in the 1.1.0 structure ([`from_name_1_0`]), and one that does not have it
+//! (`$steps.someStep.pets`, `$components.inputs.x`) is kept whole as an [`UnstructuredName`].
+
+use std::fmt;
+
+use crate::ast::Expression;
+use crate::keywords;
+use crate::pointer::JsonPointer;
+
+/// An input or output name with an optional JSON pointer into its value: the
+/// `identifier [ "#" json-pointer ]` of `$inputs.`, `$outputs.`, `$steps.<id>.outputs.` and
+/// `$workflows.<id>.inputs.` / `.outputs.`.
+///
+/// ```
+/// use expr_grammar::{Dialect, Expression, JsonPointer, Reference};
+///
+/// let expr = Expression::parse_in("$inputs.customer#/address/city", Dialect::Arazzo1_1_0)?;
+/// let Expression::Inputs(input) = &expr else { unreachable!() };
+/// assert_eq!(input.name(), "customer");
+/// assert_eq!(input.pointer().map(JsonPointer::as_str), Some("/address/city"));
+///
+/// // Dots belong to the name: this is the input `customer.uri`, not a member of `customer`.
+/// let expr = Expression::parse_in("$inputs.customer.uri", Dialect::Arazzo1_1_0)?;
+/// assert_eq!(expr, Expression::Inputs(Reference::new("customer.uri", None)?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    name: String,
+    pointer: Option<JsonPointer>,
+}
+
+/// `$steps.<step-id>.outputs.<output-name>[#pointer]`: an output of a step.
+///
+/// ```
+/// use expr_grammar::{Dialect, Expression};
+///
+/// let expr = Expression::parse_in("$steps.getPet.outputs.pets#/0/id", Dialect::Arazzo1_1_0)?;
+/// let Expression::Steps(step) = &expr else { unreachable!() };
+/// assert_eq!(step.step_id(), "getPet");
+/// assert_eq!(step.output().name(), "pets");
+/// assert_eq!(step.output().pointer().map(|p| p.as_str()), Some("/0/id"));
+/// # Ok::<(), expr_grammar::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StepReference {
+    step_id: String,
+    output: Reference,
+}
+
+/// Which value of a workflow a `$workflows.` expression reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WorkflowField {
+    /// `inputs`
+    Inputs,
+    /// `outputs`
+    Outputs,
+}
+
+/// `$workflows.<workflow-id>.(inputs|outputs).<name>[#pointer]`: an input or output of a
+/// workflow.
+///
+/// ```
+/// use expr_grammar::{Dialect, Expression, WorkflowField};
+///
+/// let expr = Expression::parse_in("$workflows.foo.outputs.mappedResponse#/name", Dialect::Arazzo1_1_0)?;
+/// let Expression::Workflows(workflow) = &expr else { unreachable!() };
+/// assert_eq!(workflow.workflow_id(), "foo");
+/// assert_eq!(workflow.field(), WorkflowField::Outputs);
+/// assert_eq!(workflow.value().name(), "mappedResponse");
+/// # Ok::<(), expr_grammar::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkflowReference {
+    workflow_id: String,
+    field: WorkflowField,
+    value: Reference,
+}
+
+/// `$sourceDescriptions.<name>.<reference>`: an operationId or workflowId of a source
+/// description, or a field of its Source Description Object (`url`, `type`); Arazzo 1.1.0
+/// says which comes first. The reference is any non-empty text (`1*CHAR`), decoded.
+///
+/// ```
+/// use expr_grammar::{Dialect, Expression};
+///
+/// let expr = Expression::parse_in("$sourceDescriptions.petstore.url", Dialect::Arazzo1_1_0)?;
+/// let Expression::SourceDescriptions(source) = &expr else { unreachable!() };
+/// assert_eq!((source.name(), source.reference()), ("petstore", "url"));
+/// # Ok::<(), expr_grammar::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceDescriptionReference {
+    name: String,
+    reference: String,
+}
+
+/// The kind of component a `$components.` expression names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ComponentKind {
+    /// `parameters`
+    Parameters,
+    /// `successActions`
+    SuccessActions,
+    /// `failureActions`
+    FailureActions,
+}
+
+/// `$components.(parameters|successActions|failureActions).<name>`: a reusable component.
+///
+/// ```
+/// use expr_grammar::{ComponentKind, Dialect, Expression};
+///
+/// let expr = Expression::parse_in("$components.parameters.page", Dialect::Arazzo1_0_1)?;
+/// let Expression::Components(component) = &expr else { unreachable!() };
+/// assert_eq!((component.kind(), component.name()), (ComponentKind::Parameters, "page"));
+/// # Ok::<(), expr_grammar::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ComponentReference {
+    kind: ComponentKind,
+    name: String,
+}
+
+/// The family of an Arazzo expression: the word after `$`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Family {
+    /// `$inputs.`
+    Inputs,
+    /// `$outputs.`
+    Outputs,
+    /// `$steps.`
+    Steps,
+    /// `$workflows.`
+    Workflows,
+    /// `$sourceDescriptions.`
+    SourceDescriptions,
+    /// `$components.`
+    Components,
+}
+
+/// An Arazzo 1.0.x expression whose name does not have the structure that Arazzo 1.1.0's
+/// grammar and 1.0.x's own examples give it: `$steps.someStep.pets` (no `.outputs.`, as in
+/// Arazzo 1.0.0's examples), `$components.inputs.x`, `$inputs.a b`, `$steps.`. The 1.0.x
+/// grammar allows any name (`"$steps." name`); 1.1.0 refuses these.
+///
+/// ```
+/// use expr_grammar::{Dialect, Expression, Family};
+///
+/// let expr = Expression::parse_in("$steps.someStep.pets", Dialect::Arazzo1_0_1)?;
+/// let Expression::Unstructured(name) = &expr else { unreachable!() };
+/// assert_eq!((name.family(), name.name()), (Family::Steps, "someStep.pets"));
+/// assert!(Expression::parse_in("$steps.someStep.pets", Dialect::Arazzo1_1_0).is_err());
+/// # Ok::<(), expr_grammar::ParseError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnstructuredName {
+    family: Family,
+    name: String,
+}
+
+/// The error of the constructors of [`Reference`], [`StepReference`], [`WorkflowReference`],
+/// [`SourceDescriptionReference`], [`ComponentReference`] and [`UnstructuredName`]: a part
+/// that the grammar would not read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidReference {
+    /// A name is not an `identifier` (one or more letters, digits, `.`, `-`, `_`); `offset` is
+    /// the byte offset of the first character that is not allowed (0 for an empty name).
+    Identifier {
+        /// Where in the name.
+        offset: usize,
+    },
+    /// A step id, workflow id or source description name is not an `identifier-strict` (one or
+    /// more letters, digits, `-`, `_`).
+    StrictIdentifier {
+        /// Where in the name.
+        offset: usize,
+    },
+    /// A source description reference is empty (`1*CHAR`).
+    EmptyReference,
+    /// The name of an [`UnstructuredName`] has the structure of its family, so it would read back
+    /// as a structured expression.
+    Structured,
+}
+
+impl fmt::Display for InvalidReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidReference::Identifier { offset } => write!(
+                f,
+                "invalid name: an identifier is one or more letters, digits, `.`, `-` or `_`; the first bad character is at byte {offset}"
+            ),
+            InvalidReference::StrictIdentifier { offset } => write!(
+                f,
+                "invalid id: a step id, workflow id or source description name is one or more letters, digits, `-` or `_`; the first bad character is at byte {offset}"
+            ),
+            InvalidReference::EmptyReference => {
+                f.write_str("a source description reference is not empty")
+            }
+            InvalidReference::Structured => f.write_str(
+                "the name has the structure of its family: build the structured expression instead",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InvalidReference {}
+
+/// `identifier = 1*( ALPHA / DIGIT / "." / "-" / "_" )`
+pub(crate) fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_')
+}
+
+/// `identifier-strict = 1*( ALPHA / DIGIT / "-" / "_" )`
+pub(crate) fn is_strict_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_')
+}
+
+fn check_identifier(name: &str) -> Result<(), InvalidReference> {
+    match name.bytes().position(|b| !is_identifier_byte(b)) {
+        _ if name.is_empty() => Err(InvalidReference::Identifier { offset: 0 }),
+        Some(offset) => Err(InvalidReference::Identifier { offset }),
+        None => Ok(()),
+    }
+}
+
+fn check_strict(name: &str) -> Result<(), InvalidReference> {
+    match name.bytes().position(|b| !is_strict_identifier_byte(b)) {
+        _ if name.is_empty() => Err(InvalidReference::StrictIdentifier { offset: 0 }),
+        Some(offset) => Err(InvalidReference::StrictIdentifier { offset }),
+        None => Ok(()),
+    }
+}
+
+impl Reference {
+    /// A name (an `identifier`) and an optional pointer into its value.
+    pub fn new(
+        name: impl Into<String>,
+        pointer: Option<JsonPointer>,
+    ) -> Result<Self, InvalidReference> {
+        let name = name.into();
+        check_identifier(&name)?;
+        Ok(Reference { name, pointer })
+    }
+
+    /// Built by the readers, which checked the name.
+    pub(crate) fn from_parsed(name: &str, pointer: Option<JsonPointer>) -> Self {
+        Reference {
+            name: name.to_owned(),
+            pointer,
+        }
+    }
+
+    /// The input or output name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pointer after `#`, if any (`Some` of the empty pointer for a bare `#`).
+    pub fn pointer(&self) -> Option<&JsonPointer> {
+        self.pointer.as_ref()
+    }
+}
+
+impl StepReference {
+    /// `$steps.<step_id>.outputs.<output>`.
+    pub fn new(step_id: impl Into<String>, output: Reference) -> Result<Self, InvalidReference> {
+        let step_id = step_id.into();
+        check_strict(&step_id)?;
+        Ok(StepReference { step_id, output })
+    }
+
+    pub(crate) fn from_parsed(step_id: &str, output: Reference) -> Self {
+        StepReference {
+            step_id: step_id.to_owned(),
+            output,
+        }
+    }
+
+    /// The step id.
+    pub fn step_id(&self) -> &str {
+        &self.step_id
+    }
+
+    /// The output name and pointer.
+    pub fn output(&self) -> &Reference {
+        &self.output
+    }
+}
+
+impl WorkflowReference {
+    /// `$workflows.<workflow_id>.<field>.<value>`.
+    pub fn new(
+        workflow_id: impl Into<String>,
+        field: WorkflowField,
+        value: Reference,
+    ) -> Result<Self, InvalidReference> {
+        let workflow_id = workflow_id.into();
+        check_strict(&workflow_id)?;
+        Ok(WorkflowReference {
+            workflow_id,
+            field,
+            value,
+        })
+    }
+
+    pub(crate) fn from_parsed(workflow_id: &str, field: WorkflowField, value: Reference) -> Self {
+        WorkflowReference {
+            workflow_id: workflow_id.to_owned(),
+            field,
+            value,
+        }
+    }
+
+    /// The workflow id.
+    pub fn workflow_id(&self) -> &str {
+        &self.workflow_id
+    }
+
+    /// `inputs` or `outputs`.
+    pub fn field(&self) -> WorkflowField {
+        self.field
+    }
+
+    /// The input or output name and pointer.
+    pub fn value(&self) -> &Reference {
+        &self.value
+    }
+}
+
+impl SourceDescriptionReference {
+    /// `$sourceDescriptions.<name>.<reference>`; the reference is decoded text.
+    pub fn new(
+        name: impl Into<String>,
+        reference: impl Into<String>,
+    ) -> Result<Self, InvalidReference> {
+        let (name, reference) = (name.into(), reference.into());
+        check_strict(&name)?;
+        if reference.is_empty() {
+            return Err(InvalidReference::EmptyReference);
+        }
+        Ok(SourceDescriptionReference { name, reference })
+    }
+
+    pub(crate) fn from_parsed(name: &str, reference: String) -> Self {
+        SourceDescriptionReference {
+            name: name.to_owned(),
+            reference,
+        }
+    }
+
+    /// The source description's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The operationId, workflowId or field name, decoded.
+    pub fn reference(&self) -> &str {
+        &self.reference
+    }
+}
+
+impl ComponentReference {
+    /// `$components.<kind>.<name>`.
+    pub fn new(kind: ComponentKind, name: impl Into<String>) -> Result<Self, InvalidReference> {
+        let name = name.into();
+        check_identifier(&name)?;
+        Ok(ComponentReference { kind, name })
+    }
+
+    pub(crate) fn from_parsed(kind: ComponentKind, name: &str) -> Self {
+        ComponentReference {
+            kind,
+            name: name.to_owned(),
+        }
+    }
+
+    /// The component type.
+    pub fn kind(&self) -> ComponentKind {
+        self.kind
+    }
+
+    /// The component's key.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl UnstructuredName {
+    /// An Arazzo 1.0.x name that has no structured reading (see the type's documentation);
+    /// [`InvalidReference::Structured`] when it has one.
+    ///
+    /// ```
+    /// use expr_grammar::{Family, InvalidReference, UnstructuredName};
+    /// assert!(UnstructuredName::new(Family::Steps, "someStep.pets").is_ok());
+    /// assert_eq!(
+    ///     UnstructuredName::new(Family::Steps, "someStep.outputs.pets").unwrap_err(),
+    ///     InvalidReference::Structured,
+    /// );
+    /// ```
+    pub fn new(family: Family, name: impl Into<String>) -> Result<Self, InvalidReference> {
+        let name = name.into();
+        match from_name_1_0(family, name) {
+            Expression::Unstructured(unstructured) => Ok(unstructured),
+            _ => Err(InvalidReference::Structured),
+        }
+    }
+
+    /// The family (`$steps.`, …).
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// The name after the family's `.`, decoded.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Family {
+    /// The family's prefix as the specification spells it, such as `$steps.`.
+    pub fn prefix(self) -> &'static str {
+        self.keyword().text
+    }
+
+    pub(crate) fn keyword(self) -> keywords::Keyword {
+        match self {
+            Family::Inputs => keywords::INPUTS,
+            Family::Outputs => keywords::OUTPUTS,
+            Family::Steps => keywords::STEPS,
+            Family::Workflows => keywords::WORKFLOWS,
+            Family::SourceDescriptions => keywords::SOURCE_DESCRIPTIONS,
+            Family::Components => keywords::COMPONENTS,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The structured reading of an Arazzo 1.0.x name (decoded), shared by both readers.
+
+/// The expression an Arazzo 1.0.x `"$family." name` means: the structured one when the decoded
+/// name has the 1.1.0 structure of its family and every part of it can be written back
+/// without escapes (identifiers never need one; a pointer holding `"`, `\`, a control
+/// character, `{` or `}` would, since in 1.0.x the pointer is part of the name), else the name
+/// kept whole.
+pub(crate) fn from_name_1_0(family: Family, name: String) -> Expression {
+    structured_1_0(family, &name)
+        .unwrap_or(Expression::Unstructured(UnstructuredName { family, name }))
+}
+
+fn structured_1_0(family: Family, name: &str) -> Option<Expression> {
+    Some(match family {
+        Family::Inputs => Expression::Inputs(value_1_0(name)?),
+        Family::Outputs => Expression::Outputs(value_1_0(name)?),
+        Family::Steps => {
+            let (step_id, rest) = split_strict(name)?;
+            let output = keywords::STEP_OUTPUTS.strip_from(rest)?;
+            Expression::Steps(StepReference::from_parsed(step_id, value_1_0(output)?))
+        }
+        Family::Workflows => {
+            let (workflow_id, rest) = split_strict(name)?;
+            let rest = keywords::DOT.strip_from(rest)?;
+            let (field, rest) = if let Some(rest) = keywords::WORKFLOW_INPUTS.strip_from(rest) {
+                (WorkflowField::Inputs, rest)
+            } else {
+                (
+                    WorkflowField::Outputs,
+                    keywords::WORKFLOW_OUTPUTS.strip_from(rest)?,
+                )
+            };
+            let value = value_1_0(keywords::DOT.strip_from(rest)?)?;
+            Expression::Workflows(WorkflowReference::from_parsed(workflow_id, field, value))
+        }
+        Family::SourceDescriptions => {
+            let (source, rest) = split_strict(name)?;
+            let reference = keywords::DOT.strip_from(rest)?;
+            if reference.is_empty() {
+                return None;
+            }
+            Expression::SourceDescriptions(SourceDescriptionReference::from_parsed(
+                source,
+                reference.to_owned(),
+            ))
+        }
+        Family::Components => {
+            let (kind, rest) = component_kind(name)?;
+            let component = keywords::DOT.strip_from(rest)?;
+            check_identifier(component).ok()?;
+            Expression::Components(ComponentReference::from_parsed(kind, component))
+        }
+    })
+}
+
+/// `identifier-strict` at the start of `name`, and the rest.
+fn split_strict(name: &str) -> Option<(&str, &str)> {
+    let end = name
+        .bytes()
+        .position(|b| !is_strict_identifier_byte(b))
+        .unwrap_or(name.len());
+    (end > 0).then(|| name.split_at(end))
+}
+
+/// `parameters` / `successActions` / `failureActions` at the start of `text`, and the rest.
+pub(crate) fn component_kind(text: &str) -> Option<(ComponentKind, &str)> {
+    [
+        (keywords::COMPONENT_PARAMETERS, ComponentKind::Parameters),
+        (
+            keywords::COMPONENT_SUCCESS_ACTIONS,
+            ComponentKind::SuccessActions,
+        ),
+        (
+            keywords::COMPONENT_FAILURE_ACTIONS,
+            ComponentKind::FailureActions,
+        ),
+    ]
+    .into_iter()
+    .find_map(|(keyword, kind)| keyword.strip_from(text).map(|rest| (kind, rest)))
+}
+
+/// `identifier [ "#" json-pointer ]` as the whole of `text`.
+fn value_1_0(text: &str) -> Option<Reference> {
+    let (name, pointer) = match text.find('#') {
+        Some(hash) => (&text[..hash], Some(&text[hash + 1..])),
+        None => (text, None),
+    };
+    check_identifier(name).ok()?;
+    let pointer = match pointer {
+        None => None,
+        Some(pointer) => {
+            let plain = !pointer
+                .chars()
+                .any(|c| matches!(c, '"' | '\\' | '{' | '}' | '\u{0}'..='\u{1f}'));
+            Some(JsonPointer::parse(pointer).ok().filter(|_| plain)?)
+        }
+    };
+    Some(Reference::from_parsed(name, pointer))
+}
