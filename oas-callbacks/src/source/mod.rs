@@ -17,7 +17,7 @@ use lines::LineIndex;
 pub use position::Position;
 pub(crate) use position::SyntaxError;
 pub(crate) use position::position_in;
-use spans::SpanTree;
+use spans::SpanIndex;
 
 /// The syntax a file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub(crate) struct SourceFile {
     pub(crate) has_refs: bool,
     /// Built eagerly for YAML (the parser reports spans as it goes) and on first use for JSON
     /// (serde_json is the fast path; diagnostics are rare, so the spans are computed only then).
-    spans: OnceLock<Option<SpanTree>>,
+    spans: OnceLock<Option<SpanIndex>>,
     /// Line starts and character counts, built on first use (the first diagnostic).
     lines: OnceLock<LineIndex>,
 }
@@ -76,8 +76,8 @@ impl SourceFile {
         let value = match format {
             Format::Json => json::parse_json_within(&text, limits)?,
             Format::Yaml => {
-                let (value, tree) = yaml::parse(&text, limits)?;
-                let _ = spans.set(Some(tree));
+                let (value, index) = yaml::parse(&text, limits)?;
+                let _ = spans.set(index);
                 value
             }
         };
@@ -94,7 +94,7 @@ impl SourceFile {
     pub(crate) fn locate(&self, pointer: &jsonptr::Pointer, key: bool) -> Option<Position> {
         let tree = self
             .spans
-            .get_or_init(|| spans::json_span_tree(&self.text))
+            .get_or_init(|| spans::json_span_index(&self.text))
             .as_ref()?;
         let offset = tree.locate(pointer, key)?;
         Some(self.position(offset))

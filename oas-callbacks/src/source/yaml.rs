@@ -4,7 +4,7 @@
 //! aliases: a "billion laughs" document fails fast) and reports spans (`Spanned<T>`), which is
 //! what file:line:column diagnostics need. (`serde_yaml` is archived and `serde_yml` deprecated.)
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 use serde_saphyr::{Location, Spanned};
 
 use super::position::{SyntaxError, position_in};
-use super::spans::{Children, SpanTree};
+use super::spans::{Group, SpanBuilder, SpanIndex, SpanNode};
 use crate::limits::LoadLimits;
 
 /// The stack one level of YAML nesting may take while it is read: serde-saphyr's deserializer
@@ -23,7 +23,10 @@ const STACK_PER_LEVEL: usize = 64 * 1024;
 /// Parses on a thread whose stack fits [`LoadLimits::max_depth`] levels, so that a document
 /// nested up to the limit cannot overflow the caller's stack (a 2 MiB thread holds about 50
 /// levels in a debug build). Where no thread can be started, it parses on the caller's.
-pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), SyntaxError> {
+pub(crate) fn parse(
+    text: &str,
+    limits: &LoadLimits,
+) -> Result<(Value, Option<SpanIndex>), SyntaxError> {
     let stack = STACK_PER_LEVEL
         .saturating_mul(limits.max_depth)
         .saturating_add(1024 * 1024);
@@ -41,7 +44,7 @@ pub(crate) fn parse(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree)
     })
 }
 
-fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), SyntaxError> {
+fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, Option<SpanIndex>), SyntaxError> {
     let mut budget = serde_saphyr::budget::Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_aliases = limits.max_yaml_aliases;
@@ -63,7 +66,8 @@ fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), Synt
     options.alias_limits.max_total_replayed_events = limits.max_yaml_alias_nodes;
     options.budget = Some(budget);
     let lines = LineStarts::new(text);
-    let root: Spanned<Node> =
+    let installed = InstalledBuilder::install();
+    let root: Spanned<Built> =
         serde_saphyr::from_str_with_options(text, options).map_err(|err| {
             let position = err
                 .location()
@@ -82,13 +86,10 @@ fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, SpanTree), Synt
                 position,
             }
         })?;
-    let mut tree = SpanTree::default();
-    let value = root.value.into_parts(
-        lines.offset(&root.referenced).unwrap_or(0),
-        &lines,
-        &mut tree,
-    );
-    Ok((value, tree))
+    let spans = installed
+        .finish()
+        .and_then(|builder| builder.finish(root.value.span.at(byte_offset(&root.referenced))));
+    Ok((root.value.value, spans))
 }
 
 /// serde-saphyr's message for a budget it enforces on our behalf, with the [`LoadLimits`] field
@@ -154,47 +155,56 @@ impl<'a> LineStarts<'a> {
     }
 }
 
-/// A YAML node as deserialized: the value, and its children with their spans.
-enum Node {
-    Scalar(Value),
-    Seq(Vec<Spanned<Node>>),
-    Map(Vec<(Spanned<Key>, Spanned<Node>)>),
+thread_local! {
+    /// The spans of the file being parsed on this thread. serde-saphyr reports a value's
+    /// position only through `Spanned<T>`, whose `T` is deserialized without a seed, so the
+    /// visitors reach the table here: each value is put in its final form as it is read, and
+    /// nothing of the parser's (two locations of 28 bytes per value) outlives its parent.
+    static SPANS: RefCell<Option<SpanBuilder>> = const { RefCell::new(None) };
 }
 
-impl Node {
-    fn into_parts(self, offset: usize, lines: &LineStarts<'_>, tree: &mut SpanTree) -> Value {
-        tree.offset = offset;
-        match self {
-            Node::Scalar(value) => value,
-            Node::Seq(items) => {
-                let mut spans = Vec::with_capacity(items.len());
-                let values = items
-                    .into_iter()
-                    .map(|item| {
-                        let mut child = SpanTree::default();
-                        let at = lines.offset(&item.referenced).unwrap_or(offset);
-                        let value = item.value.into_parts(at, lines, &mut child);
-                        spans.push(child);
-                        value
-                    })
-                    .collect();
-                tree.children = Children::Seq(spans);
-                Value::Array(values)
-            }
-            Node::Map(entries) => {
-                let mut spans = HashMap::with_capacity(entries.len());
-                let mut map = Map::with_capacity(entries.len());
-                for (key, value) in entries {
-                    let key_at = lines.offset(&key.referenced).unwrap_or(offset);
-                    let value_at = lines.offset(&value.referenced).unwrap_or(key_at);
-                    let mut child = SpanTree::default();
-                    let value = value.value.into_parts(value_at, lines, &mut child);
-                    spans.insert(key.value.0.clone(), (key_at, child));
-                    map.insert(key.value.0, value);
-                }
-                tree.children = Children::Map(spans);
-                Value::Object(map)
-            }
+/// The span table of this thread's parse, from its start to its end (or its failure).
+struct InstalledBuilder;
+
+impl InstalledBuilder {
+    fn install() -> InstalledBuilder {
+        SPANS.with(|spans| *spans.borrow_mut() = Some(SpanBuilder::default()));
+        InstalledBuilder
+    }
+
+    fn finish(self) -> Option<SpanBuilder> {
+        SPANS.with(|spans| spans.borrow_mut().take())
+    }
+}
+
+impl Drop for InstalledBuilder {
+    fn drop(&mut self) {
+        SPANS.with(|spans| spans.borrow_mut().take());
+    }
+}
+
+fn with_builder<R>(f: impl FnOnce(&mut SpanBuilder) -> R) -> Option<R> {
+    SPANS.with(|spans| spans.borrow_mut().as_mut().map(f))
+}
+
+fn byte_offset(location: &Location) -> Option<usize> {
+    location
+        .span()
+        .byte_offset()
+        .and_then(|offset| usize::try_from(offset).ok())
+}
+
+/// A value as read: its JSON form and its node in the span table.
+struct Built {
+    value: Value,
+    span: SpanNode,
+}
+
+impl Built {
+    fn scalar(value: Value) -> Built {
+        Built {
+            value,
+            span: SpanNode::leaf(),
         }
     }
 }
@@ -237,62 +247,75 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-impl<'de> Deserialize<'de> for Node {
+impl<'de> Deserialize<'de> for Built {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        deserializer.deserialize_any(BuiltVisitor)
     }
 }
 
-struct NodeVisitor;
+struct BuiltVisitor;
 
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
+impl<'de> Visitor<'de> for BuiltVisitor {
+    type Value = Built;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::Bool(v)))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Built, E> {
+        Ok(Built::scalar(Value::Bool(v)))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::Number(v.into())))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Built, E> {
+        Ok(Built::scalar(Value::Number(v.into())))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::Number(v.into())))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Built, E> {
+        Ok(Built::scalar(Value::Number(v.into())))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Built, E> {
         Number::from_f64(v)
-            .map(|n| Node::Scalar(Value::Number(n)))
+            .map(|n| Built::scalar(Value::Number(n)))
             .ok_or_else(|| E::custom("a number that JSON cannot represent (NaN or infinity)"))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::String(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Built, E> {
+        Ok(Built::scalar(Value::String(v.to_owned())))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::String(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Built, E> {
+        Ok(Built::scalar(Value::String(v)))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::Null))
+    fn visit_unit<E: de::Error>(self) -> Result<Built, E> {
+        Ok(Built::scalar(Value::Null))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
-        Ok(Node::Scalar(Value::Null))
+    fn visit_none<E: de::Error>(self) -> Result<Built, E> {
+        Ok(Built::scalar(Value::Null))
     }
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        Node::deserialize(deserializer)
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Built, D::Error> {
+        Built::deserialize(deserializer)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Built, A::Error> {
+        let mut values = Vec::new();
+        let mut group = Group::default();
+        while let Some(item) = seq.next_element::<Spanned<Built>>()? {
+            group.item(item.value.span.at(byte_offset(&item.referenced)));
+            values.push(item.value.value);
         }
-        Ok(Node::Seq(items))
+        Ok(Built {
+            value: Value::Array(values),
+            span: with_builder(|spans| spans.close(group, false)).unwrap_or_else(SpanNode::leaf),
+        })
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Built, A::Error> {
+        let mut members = Map::new();
+        let mut group = Group::default();
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let value = map.next_value::<Spanned<Node>>()?;
-            entries.push((key, value));
+            let value = map.next_value::<Spanned<Built>>()?;
+            let span = value.value.span.at(byte_offset(&value.referenced));
+            with_builder(|spans| {
+                spans.member(&mut group, &key.value.0, byte_offset(&key.referenced), span);
+            });
+            members.insert(key.value.0, value.value.value);
         }
-        Ok(Node::Map(entries))
+        Ok(Built {
+            value: Value::Object(members),
+            span: with_builder(|spans| spans.close(group, true)).unwrap_or_else(SpanNode::leaf),
+        })
     }
 }
