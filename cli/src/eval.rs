@@ -6,11 +6,12 @@
 //! or template does not parse, or cannot be evaluated against the exchange; 2 a file is missing,
 //! unreadable or not an exchange.
 
-use expr_eval::{CompiledExpression, CompiledTemplate, RenderOptions};
+use expr_eval::{CompiledExpression, CompiledTemplate, EvalError, RenderOptions};
 use expr_grammar::Template;
 
 use crate::error::{CliError, Outcome};
 use crate::exchange::ExchangeArgs;
+use crate::limits::{Limits, MAX_RENDERED_BYTES_VAR};
 use crate::output;
 
 #[derive(Debug, clap::Args)]
@@ -41,7 +42,8 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     } else {
         let options = RenderOptions::default()
             .with_lenient(args.lenient)
-            .with_percent_encode(args.percent_encode);
+            .with_percent_encode(args.percent_encode)
+            .with_max_rendered_len(Limits::from_env()?.max_rendered_bytes);
         Compiled::Template(
             CompiledTemplate::new(Template::parse(&args.input)?).with_options(options),
         )
@@ -53,7 +55,12 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
             .map(|value| value.to_string()),
         Compiled::Template(template) => template.render(&exchange),
     }
-    .map_err(|err| CliError::invalid(err.to_string()))?;
+    .map_err(|err| match err {
+        EvalError::RenderedTooLong { .. } => {
+            CliError::invalid(format!("{err}: set {MAX_RENDERED_BYTES_VAR} to change it"))
+        }
+        err => CliError::invalid(err.to_string()),
+    })?;
     output::data(&text)?;
     Ok(Outcome::Success)
 }

@@ -16,12 +16,18 @@ pub(crate) const MAX_YAML_ALIASES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIASES";
 /// 100,000).
 pub(crate) const MAX_YAML_ALIAS_NODES_VAR: &str = "OAS_CALLBACKS_MAX_YAML_ALIAS_NODES";
 
+/// The most bytes a command renders from templates, in bytes (default 1 MiB): `eval`'s one
+/// template, all the callback URLs of `resolve`, `send` and `enqueue`, all the link values of
+/// `links`.
+pub(crate) const MAX_RENDERED_BYTES_VAR: &str = "OAS_CALLBACKS_MAX_RENDERED_BYTES";
+
 /// What `--help` says of the variables (a test keeps the defaults in it true).
 pub(crate) const ENVIRONMENT_HELP: &str = "\
 Environment (the limits of every file read: documents, exchanges, payloads):
   OAS_CALLBACKS_MAX_FILE_BYTES        the largest file, in bytes (default 67108864)
   OAS_CALLBACKS_MAX_YAML_ALIASES      YAML alias uses in one file (default 10000)
-  OAS_CALLBACKS_MAX_YAML_ALIAS_NODES  nodes YAML aliases may expand to in one file (default 100000)";
+  OAS_CALLBACKS_MAX_YAML_ALIAS_NODES  nodes YAML aliases may expand to in one file (default 100000)
+  OAS_CALLBACKS_MAX_RENDERED_BYTES    bytes rendered from templates for one exchange (default 1048576)";
 
 /// The limits in force for this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +38,8 @@ pub(crate) struct Limits {
     pub(crate) max_yaml_aliases: usize,
     /// `$OAS_CALLBACKS_MAX_YAML_ALIAS_NODES`.
     pub(crate) max_yaml_alias_nodes: usize,
+    /// `$OAS_CALLBACKS_MAX_RENDERED_BYTES`.
+    pub(crate) max_rendered_bytes: usize,
     /// The deepest nesting of a YAML exchange file: that of every JSON body
     /// ([`expr_eval::MAX_JSON_DEPTH`], serde_json's fixed limit), so that an exchange means the
     /// same in JSON and in YAML.
@@ -70,6 +78,11 @@ impl Limits {
                 defaults.max_yaml_alias_nodes,
                 "nodes",
             )?,
+            max_rendered_bytes: setting(
+                MAX_RENDERED_BYTES_VAR,
+                defaults.max_rendered_len,
+                "bytes",
+            )?,
             max_depth: expr_eval::MAX_JSON_DEPTH,
         })
     }
@@ -80,6 +93,7 @@ impl Limits {
         limits.max_file_bytes = self.max_file_bytes;
         limits.max_yaml_aliases = self.max_yaml_aliases;
         limits.max_yaml_alias_nodes = self.max_yaml_alias_nodes;
+        limits.max_rendered_len = self.max_rendered_bytes;
         limits
     }
 }
@@ -136,6 +150,7 @@ mod tests {
         assert_eq!(limits.max_file_bytes, defaults.max_file_bytes);
         assert_eq!(limits.max_yaml_aliases, defaults.max_yaml_aliases);
         assert_eq!(limits.max_yaml_alias_nodes, defaults.max_yaml_alias_nodes);
+        assert_eq!(limits.max_rendered_bytes, defaults.max_rendered_len);
         assert_eq!(limits.load_limits(), defaults);
         assert_eq!(limits.max_depth, 127);
     }
@@ -147,6 +162,7 @@ mod tests {
             (MAX_FILE_BYTES_VAR, limits.max_file_bytes),
             (MAX_YAML_ALIASES_VAR, limits.max_yaml_aliases),
             (MAX_YAML_ALIAS_NODES_VAR, limits.max_yaml_alias_nodes),
+            (MAX_RENDERED_BYTES_VAR, limits.max_rendered_bytes),
         ] {
             let line = ENVIRONMENT_HELP
                 .lines()
@@ -162,8 +178,11 @@ mod tests {
             (MAX_FILE_BYTES_VAR, " 1000\n"),
             (MAX_YAML_ALIASES_VAR, "5"),
             (MAX_YAML_ALIAS_NODES_VAR, "70"),
+            (MAX_RENDERED_BYTES_VAR, "4096"),
         ])
         .expect("numbers");
+        assert_eq!(limits.max_rendered_bytes, 4096);
+        assert_eq!(limits.load_limits().max_rendered_len, 4096);
         assert_eq!(
             (
                 limits.max_file_bytes,

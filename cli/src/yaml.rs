@@ -138,6 +138,7 @@ mod tests {
             max_file_bytes: 64 * 1024 * 1024,
             max_yaml_aliases: 10_000,
             max_yaml_alias_nodes: 100_000,
+            max_rendered_bytes: 1024 * 1024,
             max_depth: 127,
         }
     }

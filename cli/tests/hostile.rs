@@ -748,3 +748,101 @@ fn yaml_exchange_files_hold_what_json_holds_and_each_limit_names_its_setting() {
         );
     }
 }
+
+/// Issue 10, finding 5: rendering had no bound (a key repeating a large value rendered a 2 GiB
+/// URL). `eval`, `resolve`, `links` and `send` stop at OAS_CALLBACKS_MAX_RENDERED_BYTES (default 1 MiB)
+/// and say so.
+#[test]
+fn rendering_stops_at_the_rendered_bytes_limit_in_every_command() {
+    let small = [("OAS_CALLBACKS_MAX_RENDERED_BYTES", "40")];
+    let exchange = example("spec-exchange.json");
+    fails(
+        &[
+            "eval",
+            "{$request.body#/failedUrl}/{$request.body#/failedUrl}",
+            "--exchange",
+            &exchange,
+        ],
+        &small,
+        1,
+        "the rendered text would be longer than the limit of 40 bytes (max_rendered_len): set OAS_CALLBACKS_MAX_RENDERED_BYTES to change it",
+    );
+    assert_eq!(
+        succeeds_with(
+            &[
+                "eval",
+                "{$request.body#/failedUrl}",
+                "--exchange",
+                &exchange
+            ],
+            &small
+        ),
+        "https://clientdomain.com/failed\n"
+    );
+    let spec = example("progress-api.yaml");
+    let progress = example("progress-exchange.json");
+    let tiny = [("OAS_CALLBACKS_MAX_RENDERED_BYTES", "5")];
+    let resolved = succeeds_with(
+        &[
+            "resolve",
+            &spec,
+            "--operation",
+            "startJob",
+            "--exchange",
+            &progress,
+        ],
+        &tiny,
+    );
+    assert!(
+        resolved.contains(r#""skipped":"the rendered text would be longer than the limit of 5 bytes (max_rendered_len)""#),
+        "{resolved}"
+    );
+    let links = succeeds_with(
+        &[
+            "links",
+            &spec,
+            "--operation",
+            "startJob",
+            "--status",
+            "202",
+            "--exchange",
+            &progress,
+        ],
+        &[("OAS_CALLBACKS_MAX_RENDERED_BYTES", "2")],
+    );
+    assert!(
+        links.contains(
+            "the rendered text would be longer than the limit of 2 bytes (max_rendered_len)"
+        ),
+        "{links}"
+    );
+    #[cfg(feature = "deliver")]
+    {
+        let sent = succeeds_with(
+            &[
+                "send",
+                &spec,
+                "--operation",
+                "startJob",
+                "--callback",
+                "progress",
+                "--body",
+                &example("progress-payload.json"),
+                "--exchange",
+                &progress,
+                "--dry-run",
+            ],
+            &tiny,
+        );
+        assert!(
+            sent.contains(r#""outcome":"skipped","reason":"the rendered text would be longer than the limit of 5 bytes (max_rendered_len)""#),
+            "{sent}"
+        );
+    }
+    fails(
+        &["eval", "$method", "--exchange", &exchange],
+        &[("OAS_CALLBACKS_MAX_RENDERED_BYTES", "lots")],
+        2,
+        "OAS_CALLBACKS_MAX_RENDERED_BYTES must be a number of bytes, not `lots`",
+    );
+}

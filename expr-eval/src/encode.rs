@@ -125,6 +125,37 @@ impl<'o> Sink<'o> {
     }
 }
 
+/// The length of the text `value` renders as (strings as they are, anything else as compact
+/// JSON), counted without writing it and given up past `max_len`.
+pub(crate) fn rendered_len_within(value: &Value<'_>, max_len: usize) -> Result<usize, Full> {
+    if let Some(text) = value.as_str() {
+        return if text.len() > max_len {
+            Err(Full)
+        } else {
+            Ok(text.len())
+        };
+    }
+    let mut counter = Counter { len: 0, max_len };
+    write!(counter, "{value}").map_err(|_| Full)?;
+    Ok(counter.len)
+}
+
+/// A `fmt::Write` that only counts, and fails past `max_len`.
+struct Counter {
+    len: usize,
+    max_len: usize,
+}
+
+impl fmt::Write for Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() > self.max_len - self.len {
+            return Err(fmt::Error);
+        }
+        self.len += s.len();
+        Ok(())
+    }
+}
+
 /// A `fmt::Write` into a [`Sink`], percent-encoding when asked.
 struct Writer<'s, 'o> {
     sink: &'s mut Sink<'o>,

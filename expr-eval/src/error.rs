@@ -279,7 +279,7 @@ pub enum EvalError {
     /// repeats a large value, or one value larger than the limit. The limit is
     /// [`RenderOptions::with_max_rendered_len`](crate::RenderOptions::with_max_rendered_len) for
     /// one rendering, and [`Session::with_max_rendered_len`](crate::Session::with_max_rendered_len)
-    /// for all the renderings of a session together (default
+    /// for all the renderings of a session together, in its place (default
     /// [`MAX_RENDERED_LEN`](crate::MAX_RENDERED_LEN), 1 MiB). Nothing beyond the limit is
     /// written, so memory stays bounded.
     #[error("the rendered text would be longer than the limit of {limit} bytes (max_rendered_len)")]

@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use expr_grammar::Expression;
 
 use crate::decode::{parameter_name, query_pairs, query_parameter, query_value};
-use crate::encode::{Full, Sink};
+use crate::encode::{Full, Sink, rendered_len_within};
 use crate::error::{EvalError, Part};
 use crate::eval::{CompiledExpression, evaluate_with};
 use crate::exchange::{Exchange, FieldName, Message};
@@ -39,8 +39,9 @@ const HEADER_INDEX_MIN_FIELDS: usize = 16;
 /// session, and are the same as a single evaluation gives.
 ///
 /// Everything the session renders counts against one limit,
-/// [`with_max_rendered_len`](Session::with_max_rendered_len) (default [`MAX_RENDERED_LEN`]), on
-/// top of each template's own: a document with many templates cannot multiply it.
+/// [`with_max_rendered_len`](Session::with_max_rendered_len) (default [`MAX_RENDERED_LEN`]),
+/// which takes the place of each template's own: a document with many templates cannot
+/// multiply it.
 ///
 /// ```
 /// use expr_eval::{CompiledExpression, CompiledTemplate, OwnedExchange, OwnedRequest, Session};
@@ -130,9 +131,10 @@ impl<'x, X: Exchange + ?Sized> Session<'x, X> {
         evaluate_with(expression, self, FieldName::new, None)
     }
 
-    /// Appends the rendering of `template` to `out`, within the template's own
-    /// [`max_rendered_len`](crate::RenderOptions::max_rendered_len) and what is left of this
-    /// session's. On an error `out` is left as it was and nothing is counted.
+    /// Appends the rendering of `template` to `out`, within what is left of this session's
+    /// limit (which takes the place of the template's own
+    /// [`max_rendered_len`](crate::RenderOptions::max_rendered_len) here). On an error `out` is
+    /// left as it was and nothing is counted.
     pub fn render_into(
         &self,
         template: &CompiledTemplate,
@@ -141,21 +143,17 @@ impl<'x, X: Exchange + ?Sized> Session<'x, X> {
         let left = self
             .max_rendered_len
             .saturating_sub(self.rendered_len.get());
-        let own = template.options().max_rendered_len();
-        let (max_len, limit) = if left < own {
-            (left, self.max_rendered_len)
-        } else {
-            (own, own)
-        };
         let start = out.len();
-        match template.render_in(self, out, max_len) {
+        match template.render_in(self, out, left) {
             Ok(Ok(())) => {
                 self.rendered_len
                     .set(self.rendered_len.get() + (out.len() - start));
                 Ok(())
             }
             Ok(Err(err)) => Err(err),
-            Err(Full) => Err(EvalError::RenderedTooLong { limit }),
+            Err(Full) => Err(EvalError::RenderedTooLong {
+                limit: self.max_rendered_len,
+            }),
         }
     }
 
@@ -197,6 +195,35 @@ impl<'x, X: Exchange + ?Sized> Session<'x, X> {
         }
     }
 
+    /// Counts the text `value` renders as against this session's limit, without writing it: for
+    /// a value passed on as it is (a link parameter), borrowed, whose text is part of what the
+    /// session produces all the same. Past the limit, [`EvalError::RenderedTooLong`] and nothing
+    /// is counted.
+    ///
+    /// ```
+    /// use expr_eval::{CompiledExpression, EvalError, OwnedExchange, OwnedRequest, Session};
+    ///
+    /// let request = OwnedRequest::new("POST", "https://api.example/")?
+    ///     .with_json_body(serde_json::json!({"list": [1, 2, 3]}));
+    /// let exchange = OwnedExchange::new(request);
+    /// let session = Session::new(&exchange).with_max_rendered_len(10);
+    /// let list = session.evaluate(&CompiledExpression::parse("$request.body#/list")?)?;
+    /// session.count_value(&list)?;
+    /// assert_eq!(session.rendered_len(), "[1,2,3]".len());
+    /// assert_eq!(session.count_value(&list), Err(EvalError::RenderedTooLong { limit: 10 }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn count_value(&self, value: &Value<'_>) -> Result<(), EvalError> {
+        let left = self
+            .max_rendered_len
+            .saturating_sub(self.rendered_len.get());
+        let len = rendered_len_within(value, left).map_err(|Full| EvalError::RenderedTooLong {
+            limit: self.max_rendered_len,
+        })?;
+        self.rendered_len.set(self.rendered_len.get() + len);
+        Ok(())
+    }
+
     /// The rendering of `template`, as a new `String` (see [`render_into`](Session::render_into)).
     pub fn render(&self, template: &CompiledTemplate) -> Result<String, EvalError> {
         let mut out = String::new();
@@ -227,7 +254,9 @@ impl<'x, X: Exchange + ?Sized> View<'x> for Session<'x, X> {
         let index = self.query.get(|| {
             let query = self.exchange.query()?;
             (query.len() >= QUERY_INDEX_MIN_LEN).then(|| {
-                let mut index = HashMap::new();
+                // Sized once: growing a large table rehashes it again and again.
+                let pairs = query.bytes().filter(|&byte| byte == b'&').count() + 1;
+                let mut index = HashMap::with_capacity(pairs);
                 for (raw_name, raw_value) in query_pairs(query) {
                     // The first occurrence of a name wins.
                     index.entry(parameter_name(raw_name)).or_insert(raw_value);
@@ -267,7 +296,7 @@ fn header<'x, M: Message + ?Sized>(
         {
             return None;
         }
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_capacity(fields.size_hint().0);
         for (field_name, value) in fields {
             // The first field of a name wins.
             index.entry(Caseless(field_name)).or_insert(value);

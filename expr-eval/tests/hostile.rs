@@ -449,13 +449,15 @@ fn a_json_value_larger_than_max_rendered_len_is_not_written_whole_first() {
 #[test]
 fn a_session_bounds_all_its_renderings_together() {
     let (_, exchange) = repeating_key_and_large_value();
-    // Each rendering is 1 MiB + 18 bytes at most, under its own limit of 2 MiB; together they are
-    // not under the session's limit of 3 MiB.
-    let one = CompiledTemplate::parse("https://c.example/?{$request.body#/a}")
-        .expect("valid")
-        .with_options(RenderOptions::default().with_max_rendered_len(2 * MAX_RENDERED_LEN));
+    // Each rendering is 1 MiB + 18 bytes: past a template's default limit, but a session's limit
+    // takes its place: two fit in 3 MiB, the third does not.
+    let one = CompiledTemplate::parse("https://c.example/?{$request.body#/a}").expect("valid");
+    assert!(matches!(
+        one.render(&exchange),
+        Err(EvalError::RenderedTooLong { .. })
+    ));
     let session = Session::new(&exchange).with_max_rendered_len(3 * MAX_RENDERED_LEN);
-    let each = one.render(&exchange).expect("fits alone").len();
+    let each = "https://c.example/?".len() + 1024 * 1024;
     assert_eq!(session.render(&one).expect("first").len(), each);
     assert_eq!(session.render(&one).expect("second").len(), each);
     let err = session
@@ -1004,8 +1006,9 @@ mod properties {
                     prop_assert_eq!(out.as_str(), "kept");
                 }
             }
-            let session = Session::new(&exchange);
-            prop_assert_eq!(session.render(&bounded), bounded.render(&exchange));
+            // A session's limit takes the place of the template's.
+            let session = Session::new(&exchange).with_max_rendered_len(limit);
+            prop_assert_eq!(session.render(&template.clone().with_options(options)), bounded.render(&exchange));
             prop_assert_eq!(session.rendered_len(), bounded.render(&exchange).map_or(0, |s| s.len()));
         }
 

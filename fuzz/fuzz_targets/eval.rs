@@ -2,7 +2,8 @@
 //! plus an expression or template: evaluation never panics; `evaluate` and
 //! `CompiledExpression` agree; a body pointer resolves as a reference RFC 6901 resolver says;
 //! a strict rendering is the concatenation of its segments' values and a lenient one the same
-//! with failures left empty.
+//! with failures left empty; within a rendering limit, a rendering is whole or the error that
+//! names the limit.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};

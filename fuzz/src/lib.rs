@@ -7,7 +7,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use expr_eval::{
     CompiledExpression, CompiledTemplate, EvalError, Exchange, OwnedExchange, OwnedRequest,
-    OwnedResponse, RenderOptions, Value, evaluate,
+    OwnedResponse, RenderOptions, Session, Value, evaluate,
 };
 use expr_grammar::{Expression, ParseError, Segment, Source, Template, differential};
 
@@ -510,8 +510,53 @@ pub fn check_rendering<X: Exchange + ?Sized>(template: &Template, exchange: &X) 
         assert_eq!(encoded, template.to_string());
     }
     let _ = strict
+        .clone()
         .with_options(RenderOptions::default().with_percent_encode(true))
         .render(exchange);
+    check_bounded_rendering(&strict, exchange, strict_expected.as_deref());
+}
+
+/// Rendering within a limit gives the whole rendering when it fits and
+/// `EvalError::RenderedTooLong` naming the limit when it does not (never a truncated text, and
+/// the buffer as it was); a session whose limit is the same renders the same.
+fn check_bounded_rendering<X: Exchange + ?Sized>(
+    template: &CompiledTemplate,
+    exchange: &X,
+    expected: Option<&str>,
+) {
+    let whole = expected.map_or(0, str::len);
+    for limit in [0, 1, whole / 2, whole.saturating_sub(1), whole, whole + 1] {
+        let bounded = template
+            .clone()
+            .with_options(RenderOptions::default().with_max_rendered_len(limit));
+        let mut out = String::from("prefix:");
+        let result = bounded.render_into(exchange, &mut out);
+        match (result, expected) {
+            (Ok(()), Some(expected)) => {
+                assert!(expected.len() <= limit, "rendered past the limit {limit}");
+                assert_eq!(&out["prefix:".len()..], expected);
+            }
+            (Ok(()), None) => panic!("a failing template rendered within {limit}"),
+            (Err(EvalError::RenderedTooLong { limit: named }), expected) => {
+                assert_eq!(named, limit, "the error names another limit");
+                assert!(
+                    expected.is_none_or(|e| e.len() > limit),
+                    "{limit} was enough"
+                );
+                assert_eq!(out, "prefix:", "a failed rendering changed the buffer");
+            }
+            (Err(_), Some(expected)) => {
+                panic!("a template rendering {expected:?} failed within {limit}")
+            }
+            (Err(_), None) => assert_eq!(out, "prefix:"),
+        }
+        let session = Session::new(exchange).with_max_rendered_len(limit);
+        assert_eq!(
+            session.render(template),
+            bounded.render(exchange),
+            "a session limited to {limit}"
+        );
+    }
 }
 
 /// The JSON bodies of an exchange's messages, when they are JSON.

@@ -44,7 +44,7 @@ pub use model::{
     Callback, CallbackOperation, CallbackUrl, Document, Link, LinkTarget, LinkValue, Operation,
     Parameter, ParameterLocation,
 };
-pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink, SkipReason};
+pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink, ResolvedValue, SkipReason};
 pub use source::{Format, Position};
 pub use validate::{ValidateError, Violation};
 

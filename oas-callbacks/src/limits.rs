@@ -1,7 +1,8 @@
 //! The limits that keep loading a hostile document bounded in time and memory.
 
-/// Limits applied while loading an OpenAPI description. Each has a default that fits real
-/// documents with a wide margin; exceeding one is an error that names it.
+/// Limits applied while loading an OpenAPI description, and to what resolving its callbacks and
+/// links renders. Each has a default that fits real documents with a wide margin; exceeding one
+/// is an error that names it.
 ///
 /// ```
 /// use oas_callbacks::LoadLimits;
@@ -37,6 +38,14 @@ pub struct LoadLimits {
     /// resolved, is an error that says so, whether the file exists or not; the command line
     /// widens it with `--ref-root DIR`.
     pub ref_root: Option<std::path::PathBuf>,
+    /// The most bytes that resolving may render for one exchange (default
+    /// [`expr_eval::MAX_RENDERED_LEN`], 1 MiB): all the callback URLs of an operation
+    /// ([`Operation::resolve_callbacks`](crate::Operation::resolve_callbacks)), or all the
+    /// values of a response's links
+    /// ([`Operation::resolve_links`](crate::Operation::resolve_links)), together. A template that
+    /// repeats a large value stops there: its callback is skipped, or its link value not passed,
+    /// with an error that names `max_rendered_len`.
+    pub max_rendered_len: usize,
 }
 
 impl Default for LoadLimits {
@@ -49,6 +58,7 @@ impl Default for LoadLimits {
             max_yaml_alias_nodes: 100_000,
             max_files: 1_000,
             ref_root: None,
+            max_rendered_len: expr_eval::MAX_RENDERED_LEN,
         }
     }
 }
@@ -94,6 +104,13 @@ impl LoadLimits {
     #[must_use]
     pub fn with_ref_root(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         self.ref_root = Some(dir.into());
+        self
+    }
+
+    /// The same limits with another [`max_rendered_len`](LoadLimits::max_rendered_len).
+    #[must_use]
+    pub fn with_max_rendered_len(mut self, bytes: usize) -> Self {
+        self.max_rendered_len = bytes;
         self
     }
 

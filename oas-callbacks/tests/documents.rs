@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
 use oas_callbacks::{
-    CallbackOutcome, Diagnostic, DiagnosticCode, Document, LinkTarget, LoadError, Severity,
+    CallbackOutcome, Diagnostic, DiagnosticCode, Document, LinkTarget, LoadError, ResolvedValue,
+    Severity,
 };
 use serde_json::json;
 
@@ -93,11 +94,18 @@ fn a_missing_optional_header_skips_the_callback_with_the_reason() {
 fn example_api_resolves_its_link() {
     let doc = Document::load(example("progress-api.yaml")).unwrap();
     let op = doc.operation("startJob").unwrap();
-    let links = op.resolve_links(202, &progress_exchange(true));
+    let exchange = progress_exchange(true);
+    let links = op.resolve_links(202, &exchange);
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].target, LinkTarget::OperationId("getJob".into()));
-    assert_eq!(links[0].parameters.get("jobId"), Some(&json!("42")));
-    assert_eq!(links[0].parameters.get("ticket"), Some(&json!("T-1001")));
+    assert_eq!(
+        links[0].parameter("jobId").map(ResolvedValue::to_json),
+        Some(json!("42"))
+    );
+    assert_eq!(
+        links[0].parameter("ticket").map(ResolvedValue::to_json),
+        Some(json!("T-1001"))
+    );
     // A status without links.
     assert!(op.resolve_links(500, &progress_exchange(true)).is_empty());
 }
@@ -108,9 +116,13 @@ fn a_failing_link_expression_passes_no_value() {
     let op = doc.operation("startJob").unwrap();
     let request = OwnedRequest::new("POST", "https://render.example.com/v1/jobs/42/start").unwrap();
     let response = OwnedResponse::new(202).unwrap().with_body("not json");
-    let links = op.resolve_links(202, &OwnedExchange::new(request).with_response(response));
-    assert_eq!(links[0].parameters.get("jobId"), Some(&json!("42")));
-    assert!(!links[0].parameters.contains_key("ticket"));
+    let exchange = OwnedExchange::new(request).with_response(response);
+    let links = op.resolve_links(202, &exchange);
+    assert_eq!(
+        links[0].parameter("jobId").map(ResolvedValue::to_json),
+        Some(json!("42"))
+    );
+    assert!(links[0].parameter("ticket").is_none());
     assert!(links[0].not_passed.contains_key("ticket"));
 }
 
@@ -342,7 +354,10 @@ fn ten_thousand_callbacks_and_links_load_check_and_resolve() {
         )
     );
     let links = op.resolve_links(202, &exchange);
-    assert_eq!(links[0].parameters.get("id"), Some(&json!("r-1")));
+    assert_eq!(
+        links[0].parameter("id").map(ResolvedValue::to_json),
+        Some(json!("r-1"))
+    );
 }
 
 #[allow(unreachable_pub)] // the file is also the `benches` crate's public module

@@ -5,8 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
-use oas_callbacks::{CallbackOutcome, DiagnosticCode, Document, LoadError, LoadLimits, Severity};
+use expr_eval::{EvalError, OwnedExchange, OwnedRequest, OwnedResponse};
+use oas_callbacks::{
+    CallbackOutcome, DiagnosticCode, Document, LoadError, LoadLimits, ResolvedValue, Severity,
+    SkipReason,
+};
 use serde_json::{Value, json};
 
 /// A folder of scratch files for one test.
@@ -989,4 +992,205 @@ fn a_hundred_validations_of_a_large_document_compile_its_schema_once() {
 #[allow(unreachable_pub, dead_code)] // the file is also the `benches` crate's public module
 mod benches_support {
     include!("../../benches/src/generated_document.rs");
+}
+
+// --- what resolving renders is bounded, and an exchange is read once ------------------------
+
+/// A document whose operation `s` has one callback per key, and a link `l` with `parameters`.
+fn resolving_document(keys: &[String], parameters: Value) -> Value {
+    let callbacks: serde_json::Map<String, Value> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            (
+                format!("cb{i}"),
+                json!({key.clone(): {"post": {"responses": {"200": {"description": "ok"}}}}}),
+            )
+        })
+        .collect();
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/s": {"post": {"operationId": "s",
+            "responses": {"201": {"description": "ok",
+                "links": {"l": {"operationId": "s", "parameters": parameters}}}},
+            "callbacks": callbacks}}}})
+}
+
+fn large_value_exchange() -> OwnedExchange {
+    let request = OwnedRequest::new("POST", "https://api.example/s")
+        .expect("valid")
+        .with_json_body(json!({"a": "x".repeat(1024 * 1024), "url": "https://c.example/hook"}));
+    OwnedExchange::new(request).with_response(OwnedResponse::new(201).expect("valid"))
+}
+
+/// Issue 10, finding 5: a 38 KiB key repeating `{$request.body#/a}` against a 1 MiB string
+/// rendered a 2 GiB URL (4 GB of memory, or an abort under a memory limit).
+#[test]
+fn a_callback_key_repeating_a_large_value_is_skipped_at_max_rendered_len() {
+    let key = format!(
+        "https://c.example/?{}",
+        "{$request.body#/a}".repeat(38 * 1024 / 18)
+    );
+    let document = resolving_document(&[key, "{$request.body#/url}".to_owned()], json!({}));
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    let resolved = op.resolve_callbacks(&large_value_exchange());
+    assert_eq!(
+        resolved[0].outcome,
+        CallbackOutcome::Skipped(SkipReason::Evaluation(EvalError::RenderedTooLong {
+            limit: 1024 * 1024
+        }))
+    );
+    // The other callback of the operation still resolves.
+    assert_eq!(
+        resolved[1].outcome,
+        CallbackOutcome::Url("https://c.example/hook".to_owned())
+    );
+}
+
+#[test]
+fn max_rendered_len_bounds_all_the_callbacks_of_an_operation_together() {
+    // Each URL is 1 MiB + 19 bytes: alone under a limit of 3 MiB, the three together are not.
+    let keys: Vec<String> = (0..3)
+        .map(|i| format!("https://c{i}.example/{{$request.body#/a}}"))
+        .collect();
+    let document = resolving_document(&keys, json!({}));
+    let mut limits = LoadLimits::default();
+    limits.max_rendered_len = 3 * 1024 * 1024;
+    let doc = from_json(&document, limits).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    let resolved = op.resolve_callbacks(&large_value_exchange());
+    assert!(matches!(&resolved[0].outcome, CallbackOutcome::Url(url) if url.len() > 1024 * 1024));
+    assert!(matches!(&resolved[1].outcome, CallbackOutcome::Url(_)));
+    assert_eq!(
+        resolved[2].outcome,
+        CallbackOutcome::Skipped(SkipReason::Evaluation(EvalError::RenderedTooLong {
+            limit: 3 * 1024 * 1024
+        }))
+    );
+    // A bare-expression key counts too.
+    let mut limits = LoadLimits::default();
+    limits.max_rendered_len = 10;
+    let doc = from_json(
+        &resolving_document(&["$request.body#/url".to_owned()], json!({})),
+        limits,
+    )
+    .expect("loads");
+    let op = doc.operation("s").expect("declared");
+    assert!(matches!(
+        &op.resolve_callbacks(&large_value_exchange())[0].outcome,
+        CallbackOutcome::Skipped(SkipReason::Evaluation(EvalError::RenderedTooLong {
+            limit: 10
+        }))
+    ));
+}
+
+/// Issue 10, finding 5: `links` cloned each parameter's value. They borrow from the exchange
+/// now, and their text counts against the limit on what resolving produces.
+#[test]
+fn link_values_borrow_from_the_exchange_and_stop_at_max_rendered_len() {
+    let parameters: serde_json::Map<String, Value> = (0..1_000)
+        .map(|i| (format!("p{i}"), json!("$request.body#/a")))
+        .collect();
+    let document = resolving_document(&[], Value::Object(parameters));
+    let mut limits = LoadLimits::default();
+    limits.max_rendered_len = 3 * 1024 * 1024;
+    let doc = from_json(&document, limits).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    let exchange = large_value_exchange();
+    let links = op.resolve_links(201, &exchange);
+    let body = match expr_eval::Message::body(&exchange.request) {
+        expr_eval::Body::Json(body) => body,
+        other => panic!("a JSON body, not {other:?}"),
+    };
+    // Three fit; each is the exchange's own value, not a copy.
+    assert_eq!(links[0].parameters.len(), 3);
+    for (_, value) in &links[0].parameters {
+        assert!(
+            matches!(value, ResolvedValue::Evaluated(expr_eval::Value::Json(v)) if std::ptr::eq(*v, &body["a"])),
+            "{value:?}"
+        );
+    }
+    assert_eq!(links[0].not_passed.len(), 997);
+    assert_eq!(
+        links[0].not_passed["p3"],
+        json!(
+            "the rendered text would be longer than the limit of 3145728 bytes (max_rendered_len)"
+        )
+    );
+}
+
+/// An exchange that counts how often its query string is read.
+struct CountedQueries {
+    inner: OwnedExchange,
+    reads: std::cell::Cell<usize>,
+}
+
+impl expr_eval::Exchange for CountedQueries {
+    type Request = OwnedRequest;
+    type Response = OwnedResponse;
+    fn method(&self) -> &str {
+        self.inner.method()
+    }
+    fn url(&self) -> Option<&str> {
+        self.inner.url()
+    }
+    fn path(&self) -> &str {
+        self.inner.path()
+    }
+    fn query(&self) -> Option<&str> {
+        self.reads.set(self.reads.get() + 1);
+        self.inner.query()
+    }
+    fn request(&self) -> &OwnedRequest {
+        self.inner.request()
+    }
+    fn response(&self) -> Option<&OwnedResponse> {
+        self.inner.response()
+    }
+    fn status_code(&self) -> Option<u16> {
+        self.inner.status_code()
+    }
+}
+
+/// Issue 10, finding 6: 1,000 expressions against 300,000 query parameters took 17 s, each one
+/// splitting the whole query string again. Resolving indexes it once.
+#[test]
+fn resolving_many_expressions_reads_the_query_string_once() {
+    let parameters: serde_json::Map<String, Value> = (0..1_000)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                json!(format!("$request.query.q{}", i * 300)),
+            )
+        })
+        .collect();
+    let keys: Vec<String> = (0..50)
+        .map(|i| format!("https://c.example/{{$request.query.q{i}}}"))
+        .collect();
+    let document = resolving_document(&keys, Value::Object(parameters));
+    let doc = from_json(&document, LoadLimits::default()).expect("loads");
+    let op = doc.operation("s").expect("declared");
+    let mut url = String::from("https://api.example/s?");
+    for i in 0..300_000 {
+        url.push_str(&format!("q{i}=v{i}&"));
+    }
+    let exchange = CountedQueries {
+        inner: OwnedExchange::new(OwnedRequest::new("POST", url).expect("valid"))
+            .with_response(OwnedResponse::new(201).expect("valid")),
+        reads: std::cell::Cell::new(0),
+    };
+    let links = op.resolve_links(201, &exchange);
+    assert_eq!(links[0].parameters.len(), 1_000);
+    assert_eq!(
+        links[0].parameter("p999").map(ResolvedValue::to_json),
+        Some(json!("v299700"))
+    );
+    // The first lookup reads in place, the second builds the index.
+    assert_eq!(exchange.reads.get(), 2);
+    let resolved = op.resolve_callbacks(&exchange);
+    assert_eq!(
+        resolved[49].outcome,
+        CallbackOutcome::Url("https://c.example/v49".to_owned())
+    );
+    assert_eq!(exchange.reads.get(), 4);
 }

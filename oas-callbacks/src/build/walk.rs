@@ -177,6 +177,7 @@ impl<'f> Builder<'f> {
             responses,
             callbacks,
             lookup: std::sync::OnceLock::new(),
+            max_rendered_len: self.files.limits().max_rendered_len,
         }
     }
 

@@ -18,6 +18,9 @@ pub struct Operation {
     pub(crate) responses: Vec<Response>,
     pub(crate) callbacks: Vec<Callback>,
     pub(crate) lookup: OnceLock<ParameterLookup>,
+    /// [`LoadLimits::max_rendered_len`](crate::LoadLimits::max_rendered_len) of the load: what
+    /// resolving renders for one exchange.
+    pub(crate) max_rendered_len: usize,
 }
 
 /// Where a parameter is sent: the Parameter Object's `in`.

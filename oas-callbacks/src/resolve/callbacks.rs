@@ -1,10 +1,9 @@
 //! The callbacks of an operation for one exchange: the URL each key gives, or why none.
 
-use expr_eval::Exchange;
+use expr_eval::{Exchange, Session};
 use expr_grammar::ParseError;
 use serde::Serialize;
 
-use super::InOperation;
 use crate::model::{CallbackUrl, Operation};
 
 /// One callback request the provider should make (or skip), for one method of one callback key.
@@ -76,7 +75,10 @@ impl Operation {
     /// The callbacks of this operation for one exchange (its request, and its response when the
     /// keys need one): for each callback key and each operation of its Path Item, the URL to
     /// call, or why there is none. When the exchange does not say which path template it
-    /// matched, the operation's path is used.
+    /// matched, the operation's path is used. All the URLs together are rendered within
+    /// [`LoadLimits::max_rendered_len`](crate::LoadLimits::max_rendered_len) (a key that repeats
+    /// a large value is skipped with [`expr_eval::EvalError::RenderedTooLong`]), and the query
+    /// string and headers are indexed once for all the keys.
     ///
     /// ```
     /// use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
@@ -96,15 +98,12 @@ impl Operation {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn resolve_callbacks<X: Exchange + ?Sized>(&self, exchange: &X) -> Vec<ResolvedCallback> {
-        let exchange = InOperation {
-            exchange,
-            path_template: self.path(),
-        };
+        let session = self.session(exchange);
         let mut resolved = Vec::new();
         for callback in self.callbacks() {
             let outcome = match callback.url() {
                 Err(err) => CallbackOutcome::Skipped(SkipReason::InvalidKey(err.clone())),
-                Ok(url) => resolve_url(url, &exchange),
+                Ok(url) => resolve_url(url, &session),
             };
             for op in callback.operations() {
                 resolved.push(ResolvedCallback {
@@ -120,25 +119,35 @@ impl Operation {
     }
 }
 
-fn resolve_url<X: Exchange + ?Sized>(url: &CallbackUrl, exchange: &X) -> CallbackOutcome {
+fn resolve_url<X: Exchange + ?Sized>(
+    url: &CallbackUrl,
+    session: &Session<'_, X>,
+) -> CallbackOutcome {
     let text = match url {
         CallbackUrl::Constant(text) => text.clone(),
-        CallbackUrl::Template(template) => match template.render(exchange) {
+        CallbackUrl::Template(template) => match session.render(template) {
             Ok(text) => text,
             Err(err) => return CallbackOutcome::Skipped(SkipReason::Evaluation(err)),
         },
-        CallbackUrl::Expression(expr) => match expr.evaluate(exchange) {
-            Ok(value) => match value.as_str() {
-                Some(text) => text.to_owned(),
-                None => {
-                    return CallbackOutcome::Invalid {
-                        url: value.to_string(),
-                        reason: "the key evaluates to a value that is not a string".to_owned(),
-                    };
-                }
-            },
-            Err(err) => return CallbackOutcome::Skipped(SkipReason::Evaluation(err)),
-        },
+        CallbackUrl::Expression(expr) => {
+            let value = match session.evaluate(expr) {
+                Ok(value) => value,
+                Err(err) => return CallbackOutcome::Skipped(SkipReason::Evaluation(err)),
+            };
+            // The key's value is written as the URL (or quoted as the invalid one): it counts
+            // against the limit like a rendered template.
+            let mut text = String::new();
+            if let Err(err) = session.render_value_into(&value, &mut text) {
+                return CallbackOutcome::Skipped(SkipReason::Evaluation(err));
+            }
+            if !value.is_string() {
+                return CallbackOutcome::Invalid {
+                    url: text,
+                    reason: "the key evaluates to a value that is not a string".to_owned(),
+                };
+            }
+            text
+        }
     };
     match check_callback_url(&text) {
         Ok(()) => CallbackOutcome::Url(text),

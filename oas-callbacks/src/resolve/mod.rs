@@ -3,50 +3,22 @@
 mod callbacks;
 mod links;
 
-use expr_eval::Exchange;
+use expr_eval::{Exchange, Session};
 
 pub use callbacks::{CallbackOutcome, ResolvedCallback, SkipReason};
-pub use links::ResolvedLink;
+pub use links::{ResolvedLink, ResolvedValue};
 
-/// An exchange seen from an operation of the document: when it does not say which path template
-/// it matched, the operation's path is that template.
-pub(crate) struct InOperation<'a, X: ?Sized> {
-    pub(crate) exchange: &'a X,
-    pub(crate) path_template: &'a str,
-}
+use crate::model::Operation;
 
-impl<X: Exchange + ?Sized> Exchange for InOperation<'_, X> {
-    type Request = X::Request;
-    type Response = X::Response;
-
-    fn method(&self) -> &str {
-        self.exchange.method()
-    }
-    fn url(&self) -> Option<&str> {
-        self.exchange.url()
-    }
-    fn path(&self) -> &str {
-        self.exchange.path()
-    }
-    fn query(&self) -> Option<&str> {
-        self.exchange.query()
-    }
-    fn path_template(&self) -> Option<&str> {
-        self.exchange.path_template().or(Some(self.path_template))
-    }
-    fn path_parameter(&self, name: &str) -> Option<&str> {
-        self.exchange.path_parameter(name)
-    }
-    fn has_path_parameters(&self) -> bool {
-        self.exchange.has_path_parameters()
-    }
-    fn request(&self) -> &Self::Request {
-        self.exchange.request()
-    }
-    fn response(&self) -> Option<&Self::Response> {
-        self.exchange.response()
-    }
-    fn status_code(&self) -> Option<u16> {
-        self.exchange.status_code()
+impl Operation {
+    /// The exchange seen from this operation: its path is the path template when the exchange
+    /// does not say which one it matched; the query string and header fields indexed once for
+    /// all the expressions; everything rendered within [`LoadLimits::max_rendered_len`].
+    ///
+    /// [`LoadLimits::max_rendered_len`]: crate::LoadLimits::max_rendered_len
+    fn session<'a, X: Exchange + ?Sized>(&'a self, exchange: &'a X) -> Session<'a, X> {
+        Session::new(exchange)
+            .with_path_template(self.path())
+            .with_max_rendered_len(self.max_rendered_len)
     }
 }
