@@ -14,13 +14,25 @@
 //!  "valid": false, "offset": 14, "kind": "Unexpected", "expected": ["`#`", "end of input"]}
 //! ```
 //!
-//! - `mode`: `expression` ([`Expression::parse`]) or `template` ([`Template::parse`]).
+//! - `dialect` (optional, default `openapi`): the [`Dialect`] spelling (`arazzo-1.0.1`, …); the
+//!   case is read with [`Expression::parse_in`], [`Template::parse_in`] or
+//!   [`Expression::parse_prefix`].
+//! - `mode`: `expression` ([`Expression::parse`]), `template` ([`Template::parse`]) or `prefix`
+//!   ([`Expression::parse_prefix`]: a valid case also gives `length`, the bytes the expression
+//!   takes).
 //! - valid cases: `canonical` is the expected `Display` output, `ast` the expected tree:
 //!   an expression is `{"type": "url" | "method" | "statusCode"}` or
 //!   `{"type": "request" | "response", "source": "header" | "query" | "path", "name": NAME}` or
 //!   `{"type": …, "source": "body"}` (no pointer) / `{"type": …, "source": "body", "pointer": P}`,
 //!   optionally with `"tokens"`, the decoded reference tokens of the pointer; a template is a
-//!   list of `{"literal": TEXT}` and `{"expression": EXPRESSION}`.
+//!   list of `{"literal": TEXT}` and `{"expression": EXPRESSION}`. Arazzo expressions:
+//!   `{"type": "message", "source": …}` (as request), source `payload` (as body),
+//!   `{"type": "inputs" | "outputs", "name": N, "pointer"?: P}`,
+//!   `{"type": "steps", "stepId": S, "name": N, "pointer"?: P}`,
+//!   `{"type": "workflows", "workflowId": W, "field": "inputs" | "outputs", "name": N, "pointer"?: P}`,
+//!   `{"type": "sourceDescriptions", "name": N, "reference": R}`,
+//!   `{"type": "components", "kind": "parameters" | "successActions" | "failureActions", "name": N}`,
+//!   `{"type": "self"}`, `{"type": "unstructured", "family": "inputs" | "steps" | …, "name": N}`.
 //! - invalid cases: `offset` is the expected byte offset of the error; optionally `kind` (the
 //!   [`ErrorKind`] variant name), `expected` (exactly [`ParseError::expected`], in order),
 //!   `message` (exactly [`ParseError::message`], the words a user reads), `line` and `column`.
@@ -37,8 +49,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use expr_grammar::{
-    ErrorKind, Expression, JsonPointer, MAX_INPUT_LEN, ParseError, Segment, Source, Template,
-    differential,
+    ComponentKind, Dialect, ErrorKind, Expression, Family, JsonPointer, MAX_INPUT_LEN, ParseError,
+    Reference, Segment, Source, Template, WorkflowField, differential,
 };
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{Map, Value, json};
@@ -63,11 +75,16 @@ fn data_dir() -> PathBuf {
 enum Mode {
     Expression,
     Template,
+    Prefix,
 }
 
 #[derive(Debug)]
 enum Expectation {
-    Valid { canonical: String, ast: Value },
+    Valid {
+        canonical: String,
+        ast: Value,
+        length: Option<usize>,
+    },
     Invalid(ExpectedError),
 }
 
@@ -86,6 +103,7 @@ struct ExpectedError {
 struct Case {
     input: String,
     mode: Mode,
+    dialect: Dialect,
     expectation: Expectation,
 }
 
@@ -192,7 +210,9 @@ fn read_case(value: &Value) -> CaseResult {
             "name",
             "why",
             "input",
+            "dialect",
             "mode",
+            "length",
             "valid",
             "canonical",
             "ast",
@@ -224,11 +244,20 @@ fn read_case(value: &Value) -> CaseResult {
     let mode = match string("mode")?.as_str() {
         "expression" => Mode::Expression,
         "template" => Mode::Template,
+        "prefix" => Mode::Prefix,
         other => {
             return Err(fail(format!(
-                "`mode` is {other:?}, not expression or template"
+                "`mode` is {other:?}, not expression, template or prefix"
             )));
         }
+    };
+    let dialect = match object.get("dialect") {
+        None => Dialect::OpenApi,
+        Some(value) => value
+            .as_str()
+            .ok_or_else(|| fail("`dialect` is a string".to_owned()))?
+            .parse::<Dialect>()
+            .map_err(|err| fail(err.to_string()))?,
     };
     let valid = object
         .get("valid")
@@ -245,12 +274,19 @@ fn read_case(value: &Value) -> CaseResult {
             .get("ast")
             .cloned()
             .ok_or_else(|| fail("`ast` is missing".to_owned()))?;
+        let length = number("length").transpose()?;
+        if (mode == Mode::Prefix) != length.is_some() {
+            return Err(fail(
+                "a valid prefix case has a `length`, and no other case has one".to_owned(),
+            ));
+        }
         Expectation::Valid {
             canonical: string("canonical")?,
             ast,
+            length,
         }
     } else {
-        if let Some(key) = ["canonical", "ast"]
+        if let Some(key) = ["canonical", "ast", "length"]
             .into_iter()
             .find(|key| object.contains_key(*key))
         {
@@ -282,39 +318,69 @@ fn read_case(value: &Value) -> CaseResult {
         Case {
             input,
             mode,
+            dialect,
             expectation,
         },
     ))
 }
 
-/// The result of parsing in the given mode, as the tree shape of the data files.
-fn parse_to_ast(input: &str, mode: Mode) -> Result<(String, Value), ParseError> {
+/// What one parse gave: the canonical form, the tree in the data files' shape, and for a
+/// prefix the length.
+type Parsed = (String, Value, Option<usize>);
+
+/// The result of parsing in the given mode and dialect, as the tree shape of the data files.
+fn parse_to_ast(input: &str, mode: Mode, dialect: Dialect) -> Result<Parsed, ParseError> {
     match mode {
-        Mode::Expression => {
-            Expression::parse(input).map(|expr| (expr.to_string(), expression_ast(&expr)))
+        Mode::Expression if dialect == Dialect::OpenApi => {
+            Expression::parse(input).map(|expr| (expr.to_string(), expression_ast(&expr), None))
         }
-        Mode::Template => {
-            Template::parse(input).map(|template| (template.to_string(), template_ast(&template)))
-        }
+        Mode::Expression => Expression::parse_in(input, dialect)
+            .map(|expr| (expr.canonical_in(dialect), expression_ast(&expr), None)),
+        Mode::Template if dialect == Dialect::OpenApi => Template::parse(input)
+            .map(|template| (template.to_string(), template_ast(&template), None)),
+        Mode::Template => Template::parse_in(input, dialect)
+            .map(|template| (template.to_string(), template_ast(&template), None)),
+        Mode::Prefix => Expression::parse_prefix(input, dialect)
+            .map(|(expr, len)| (expr.canonical_in(dialect), expression_ast(&expr), Some(len))),
     }
 }
 
 /// Both readers on their own: the fast reader accepts exactly what the grammar accepts, with
 /// the same tree, and the public entry point gives the grammar's result (DESIGN §2).
-fn check_readers(input: &str, mode: Mode) -> Result<(), Failed> {
+fn check_readers(input: &str, mode: Mode, dialect: Dialect) -> Result<(), Failed> {
     let agree = match mode {
         Mode::Expression => {
-            let grammar = differential::grammar_expression(input);
-            let fast = differential::fast_expression(input);
-            let public = Expression::parse(input);
-            (fast.as_ref() == grammar.as_ref().ok() && public == grammar)
+            let grammar = differential::grammar_expression_in(input, dialect);
+            let fast = differential::fast_expression_in(input, dialect);
+            let public = Expression::parse_in(input, dialect);
+            let mut agree = fast.as_ref() == grammar.as_ref().ok() && public == grammar;
+            if dialect == Dialect::OpenApi {
+                agree &= differential::fast_expression(input) == fast
+                    && differential::grammar_expression(input) == grammar
+                    && Expression::parse(input) == public;
+            }
+            agree
                 .then_some(())
                 .ok_or_else(|| format!("fast {fast:?}\n  grammar {grammar:?}\n  public {public:?}"))
         }
         Mode::Template => {
-            let grammar = differential::grammar_template(input);
-            let fast = differential::fast_template(input);
-            let public = Template::parse(input);
+            let grammar = differential::grammar_template_in(input, dialect);
+            let fast = differential::fast_template_in(input, dialect);
+            let public = Template::parse_in(input, dialect);
+            let mut agree = fast.as_ref() == grammar.as_ref().ok() && public == grammar;
+            if dialect == Dialect::OpenApi {
+                agree &= differential::fast_template(input) == fast
+                    && differential::grammar_template(input) == grammar
+                    && Template::parse(input) == public;
+            }
+            agree
+                .then_some(())
+                .ok_or_else(|| format!("fast {fast:?}\n  grammar {grammar:?}\n  public {public:?}"))
+        }
+        Mode::Prefix => {
+            let grammar = differential::grammar_prefix(input, dialect);
+            let fast = differential::fast_prefix(input, dialect);
+            let public = Expression::parse_prefix(input, dialect);
             (fast.as_ref() == grammar.as_ref().ok() && public == grammar)
                 .then_some(())
                 .ok_or_else(|| format!("fast {fast:?}\n  grammar {grammar:?}\n  public {public:?}"))
@@ -324,11 +390,21 @@ fn check_readers(input: &str, mode: Mode) -> Result<(), Failed> {
 }
 
 fn check_case(case: &Case) -> Result<(), Failed> {
-    check_readers(&case.input, case.mode)?;
-    let result = parse_to_ast(&case.input, case.mode);
+    check_readers(&case.input, case.mode, case.dialect)?;
+    let result = parse_to_ast(&case.input, case.mode, case.dialect);
     match (&case.expectation, result) {
-        (Expectation::Valid { canonical, ast }, Ok((actual_canonical, actual_ast))) => {
+        (
+            Expectation::Valid {
+                canonical,
+                ast,
+                length,
+            },
+            Ok((actual_canonical, actual_ast, actual_length)),
+        ) => {
             let mut problems = String::new();
+            if *length != actual_length {
+                let _ = writeln!(problems, "length {actual_length:?} instead of {length:?}");
+            }
             let actual_ast = without_unrequested_tokens(actual_ast, ast);
             if &actual_ast != ast {
                 let _ = writeln!(
@@ -342,9 +418,14 @@ fn check_case(case: &Case) -> Result<(), Failed> {
                     "canonical form differs\n  expected: {canonical:?}\n  actual:   {actual_canonical:?}"
                 );
             }
-            // The canonical form must read back as the same tree (DESIGN §2).
-            match parse_to_ast(&actual_canonical, case.mode) {
-                Ok((again, reparsed_ast)) => {
+            // The canonical form must read back as the same tree (DESIGN §2), as a whole
+            // expression in a prefix case.
+            let mode = match case.mode {
+                Mode::Prefix => Mode::Expression,
+                mode => mode,
+            };
+            match parse_to_ast(&actual_canonical, mode, case.dialect) {
+                Ok((again, reparsed_ast, _)) => {
                     let reparsed_ast = without_unrequested_tokens(reparsed_ast, ast);
                     if reparsed_ast != actual_ast || again != actual_canonical {
                         let _ = writeln!(
@@ -373,7 +454,7 @@ fn check_case(case: &Case) -> Result<(), Failed> {
             err.offset()
         )
         .into()),
-        (Expectation::Invalid(_), Ok((canonical, ast))) => Err(format!(
+        (Expectation::Invalid(_), Ok((canonical, ast, _))) => Err(format!(
             "input {:?} should be invalid, but parses as {ast} (written {canonical:?})",
             case.input
         )
@@ -474,8 +555,66 @@ fn expression_ast(expr: &Expression) -> Value {
         Expression::StatusCode => json!({"type": "statusCode"}),
         Expression::Request(source) => source_ast("request", source),
         Expression::Response(source) => source_ast("response", source),
+        Expression::Message(source) => source_ast("message", source),
+        Expression::Inputs(value) => value_ast(json!({"type": "inputs"}), value),
+        Expression::Outputs(value) => value_ast(json!({"type": "outputs"}), value),
+        Expression::Steps(step) => value_ast(
+            json!({"type": "steps", "stepId": step.step_id()}),
+            step.output(),
+        ),
+        Expression::Workflows(workflow) => value_ast(
+            json!({
+                "type": "workflows",
+                "workflowId": workflow.workflow_id(),
+                "field": match workflow.field() {
+                    WorkflowField::Inputs => "inputs",
+                    WorkflowField::Outputs => "outputs",
+                    other => return json!({"type": format!("unknown field: {other:?}")}),
+                },
+            }),
+            workflow.value(),
+        ),
+        Expression::SourceDescriptions(source) => json!({
+            "type": "sourceDescriptions",
+            "name": source.name(),
+            "reference": source.reference(),
+        }),
+        Expression::Components(component) => json!({
+            "type": "components",
+            "kind": match component.kind() {
+                ComponentKind::Parameters => "parameters",
+                ComponentKind::SuccessActions => "successActions",
+                ComponentKind::FailureActions => "failureActions",
+                other => return json!({"type": format!("unknown kind: {other:?}")}),
+            },
+            "name": component.name(),
+        }),
+        Expression::SelfUri => json!({"type": "self"}),
+        Expression::Unstructured(name) => json!({
+            "type": "unstructured",
+            "family": match name.family() {
+                Family::Inputs => "inputs",
+                Family::Outputs => "outputs",
+                Family::Steps => "steps",
+                Family::Workflows => "workflows",
+                Family::SourceDescriptions => "sourceDescriptions",
+                Family::Components => "components",
+                other => return json!({"type": format!("unknown family: {other:?}")}),
+            },
+            "name": name.name(),
+        }),
         other => json!({"type": format!("unknown: {other:?}")}),
     }
+}
+
+/// `base` with the name and (when there is one) the pointer of an Arazzo value reference.
+fn value_ast(mut base: Value, value: &Reference) -> Value {
+    base["name"] = json!(value.name());
+    if let Some(pointer) = value.pointer() {
+        base["pointer"] = json!(pointer.as_str());
+        base["tokens"] = json!(pointer_tokens(pointer));
+    }
+    base
 }
 
 fn source_ast(message: &str, source: &Source) -> Value {
@@ -487,6 +626,13 @@ fn source_ast(message: &str, source: &Source) -> Value {
         Source::Body(Some(pointer)) => json!({
             "type": message,
             "source": "body",
+            "pointer": pointer.as_str(),
+            "tokens": pointer_tokens(pointer),
+        }),
+        Source::Payload(None) => json!({"type": message, "source": "payload"}),
+        Source::Payload(Some(pointer)) => json!({
+            "type": message,
+            "source": "payload",
             "pointer": pointer.as_str(),
             "tokens": pointer_tokens(pointer),
         }),

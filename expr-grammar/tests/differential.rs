@@ -8,6 +8,11 @@
 //! deleted or replaced, ASCII case flipped, the text cut short or a part of it repeated),
 //! strings made of the grammar's own pieces, and every prefix of every keyword.
 //!
+//! The Arazzo dialects are checked the same way, on the same inputs and on Arazzo ones, for the
+//! three readings: a whole expression, a template, and the expression at the start of a text
+//! ([`Expression::parse_prefix`](expr_grammar::Expression::parse_prefix)), whose length must
+//! agree too.
+//!
 //! CI runs it in release mode with more cases: `cargo test --release -p expr-grammar --test
 //! differential` (the case count is set below; `PROPTEST_CASES` overrides it).
 
@@ -15,8 +20,11 @@ mod common;
 
 use std::path::Path;
 
-use common::{PIECES, expression, grammar_soup, template};
-use expr_grammar::differential;
+use common::{
+    ARAZZO, ARAZZO_PIECES, PIECES, arazzo_expression, arazzo_soup, arazzo_template, expression,
+    grammar_soup, template,
+};
+use expr_grammar::{Dialect, differential};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -43,6 +51,43 @@ fn check_both_readers(input: &str) -> Result<(), TestCaseError> {
         "template {:?}: fast reader (left) and grammar (right) disagree",
         input
     );
+    Ok(())
+}
+
+/// Checks that both readers give the same answer on `input` in every Arazzo dialect, read as
+/// an expression, as a template and as a prefix.
+fn check_arazzo_readers(input: &str) -> Result<(), TestCaseError> {
+    for dialect in ARAZZO {
+        let grammar = differential::grammar_expression_in(input, dialect).ok();
+        let fast = differential::fast_expression_in(input, dialect);
+        prop_assert_eq!(
+            &fast,
+            &grammar,
+            "{} expression {:?}: fast reader (left) and grammar (right) disagree",
+            dialect,
+            input
+        );
+        let grammar = differential::grammar_template_in(input, dialect).ok();
+        let fast = differential::fast_template_in(input, dialect);
+        prop_assert_eq!(
+            &fast,
+            &grammar,
+            "{} template {:?}: fast reader (left) and grammar (right) disagree",
+            dialect,
+            input
+        );
+    }
+    for dialect in Dialect::ALL {
+        let grammar = differential::grammar_prefix(input, dialect).ok();
+        let fast = differential::fast_prefix(input, dialect);
+        prop_assert_eq!(
+            &fast,
+            &grammar,
+            "{} prefix of {:?}: fast reader (left) and grammar (right) disagree",
+            dialect,
+            input
+        );
+    }
     Ok(())
 }
 
@@ -159,6 +204,39 @@ fn apply(text: &mut String, mutation: &Mutation) {
     }
 }
 
+/// A valid Arazzo expression or template to start from.
+fn arazzo_base() -> impl Strategy<Value = String> {
+    let dialect = || select(ARAZZO.to_vec());
+    prop_oneof![
+        2 => select(conformance_inputs()),
+        1 => dialect().prop_flat_map(|d| arazzo_expression(d).prop_map(move |e| e.canonical_in(d))),
+        1 => dialect().prop_flat_map(|d| arazzo_template(d).prop_map(|t| t.to_string())),
+    ]
+}
+
+/// One change to a string, with an OpenAPI or Arazzo piece.
+fn arazzo_mutation() -> impl Strategy<Value = Mutation> {
+    let all: Vec<&'static str> = PIECES.iter().chain(ARAZZO_PIECES).copied().collect();
+    let piece = move || select(all.clone());
+    prop_oneof![
+        (any::<Index>(), piece()).prop_map(|(at, piece)| Mutation::Insert(at, piece)),
+        (any::<Index>(), 1..4usize).prop_map(|(at, len)| Mutation::Delete(at, len)),
+        (any::<Index>(), piece()).prop_map(|(at, piece)| Mutation::Replace(at, piece)),
+        any::<Index>().prop_map(Mutation::FlipCase),
+        any::<Index>().prop_map(Mutation::Truncate),
+        (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Repeat(a, b)),
+    ]
+}
+
+fn arazzo_near_valid() -> impl Strategy<Value = String> {
+    (arazzo_base(), vec(arazzo_mutation(), 0..4)).prop_map(|(mut text, mutations)| {
+        for mutation in &mutations {
+            apply(&mut text, mutation);
+        }
+        text
+    })
+}
+
 fn near_valid() -> impl Strategy<Value = String> {
     (base(), vec(mutation(), 0..4)).prop_map(|(mut text, mutations)| {
         for mutation in &mutations {
@@ -184,6 +262,64 @@ proptest! {
     #[test]
     fn readers_agree_between_braces(input in near_valid(), before in "[a-z/]{0,3}", after in "[a-z]{0,3}") {
         check_both_readers(&format!("{before}{{{input}}}{after}"))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn arazzo_readers_agree_on_mutated_valid_input(input in arazzo_near_valid()) {
+        check_arazzo_readers(&input)?;
+    }
+
+    #[test]
+    fn arazzo_readers_agree_on_grammar_pieces(input in arazzo_soup()) {
+        check_arazzo_readers(&input)?;
+    }
+
+    #[test]
+    fn arazzo_readers_agree_between_braces(input in arazzo_near_valid(), before in "[a-z/]{0,3}", after in "[a-z ]{0,3}") {
+        check_arazzo_readers(&format!("{before}{{{input}}}{after}"))?;
+        check_arazzo_readers(&format!("{input}{after}"))?;
+    }
+}
+
+#[test]
+fn arazzo_readers_agree_on_every_prefix_of_every_keyword() {
+    let keywords = PIECES
+        .iter()
+        .chain(ARAZZO_PIECES)
+        .filter(|piece| piece.len() > 1);
+    for keyword in keywords {
+        for (end, _) in keyword.char_indices().skip(1).chain([(keyword.len(), ' ')]) {
+            let prefix = &keyword[..end];
+            for input in [
+                prefix.to_owned(),
+                format!("$steps.s{prefix}"),
+                format!("$workflows.w.{prefix}"),
+                format!("$components.{prefix}"),
+                format!("$message.{prefix}x"),
+                format!("$inputs.a{prefix}"),
+                format!("{{{prefix}}}"),
+                format!("{{$sourceDescriptions.s.{prefix}}}"),
+            ] {
+                if let Err(err) = check_arazzo_readers(&input) {
+                    panic!("{err}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn arazzo_readers_agree_on_every_conformance_input_and_its_truncations() {
+    for input in conformance_inputs() {
+        for end in boundaries(&input) {
+            if let Err(err) = check_arazzo_readers(&input[..end]) {
+                panic!("{err}");
+            }
+        }
     }
 }
 

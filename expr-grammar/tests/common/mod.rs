@@ -160,3 +160,209 @@ pub(crate) const PIECES: &[&str] = &[
 pub(crate) fn grammar_soup() -> impl Strategy<Value = String> {
     vec(select(PIECES), 0..16).prop_map(|pieces| pieces.concat())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo
+
+use expr_grammar::{
+    ComponentKind, ComponentReference, Dialect, Family, Reference, SourceDescriptionReference,
+    StepReference, UnstructuredName, WorkflowField, WorkflowReference,
+};
+
+/// The Arazzo dialects.
+pub(crate) const ARAZZO: [Dialect; 3] = [
+    Dialect::Arazzo1_0_0,
+    Dialect::Arazzo1_0_1,
+    Dialect::Arazzo1_1_0,
+];
+
+/// An Arazzo `identifier`: letters, digits, `.`, `-`, `_`.
+pub(crate) fn identifier() -> impl Strategy<Value = String> + Clone {
+    "[A-Za-z0-9._-]{1,10}"
+}
+
+/// An Arazzo `identifier-strict`: letters, digits, `-`, `_`.
+pub(crate) fn strict_identifier() -> impl Strategy<Value = String> + Clone {
+    "[A-Za-z0-9_-]{1,10}"
+}
+
+/// A character that an Arazzo 1.0.x name holds in a pointer without an escape.
+fn plain_pointer_char() -> impl Strategy<Value = char> + Clone {
+    any_text_char().prop_filter("no character a 1.0.x name must escape", |c| {
+        !matches!(c, '"' | '\\' | '{' | '}' | '\u{0}'..='\u{1f}')
+    })
+}
+
+/// `identifier [# pointer]`, the pointer drawn from `pointer_chars`.
+pub(crate) fn reference(pointer_chars: BoxedStrategy<char>) -> impl Strategy<Value = Reference> {
+    (identifier(), proptest::option::of(pointer(pointer_chars)))
+        .prop_map(|(name, pointer)| Reference::new(name, pointer).expect("an identifier"))
+}
+
+/// A source of `dialect`: OpenAPI's, and `payload` in Arazzo 1.1.0, whose pointers hold no
+/// brace.
+fn arazzo_source(dialect: Dialect) -> BoxedStrategy<Source> {
+    if dialect == Dialect::Arazzo1_1_0 {
+        prop_oneof![
+            4 => source(brace_free_char().boxed()),
+            1 => proptest::option::of(pointer(brace_free_char().boxed())).prop_map(Source::Payload),
+        ]
+        .boxed()
+    } else {
+        source(any_text_char().boxed()).boxed()
+    }
+}
+
+/// Any expression of an Arazzo `dialect`, built through the public constructors, that can be
+/// written in that dialect.
+pub(crate) fn arazzo_expression(dialect: Dialect) -> BoxedStrategy<Expression> {
+    let pointer_chars = if dialect == Dialect::Arazzo1_1_0 {
+        brace_free_char().boxed()
+    } else {
+        plain_pointer_char().boxed()
+    };
+    let value = reference(pointer_chars.clone()).boxed();
+    let field = prop_oneof![Just(WorkflowField::Inputs), Just(WorkflowField::Outputs)];
+    let kind = prop_oneof![
+        Just(ComponentKind::Parameters),
+        Just(ComponentKind::SuccessActions),
+        Just(ComponentKind::FailureActions),
+    ];
+    let source_strategy = arazzo_source(dialect);
+    let mut choices: Vec<BoxedStrategy<Expression>> = vec![
+        Just(Expression::Url).boxed(),
+        Just(Expression::Method).boxed(),
+        Just(Expression::StatusCode).boxed(),
+        source_strategy
+            .clone()
+            .prop_map(Expression::Request)
+            .boxed(),
+        source_strategy
+            .clone()
+            .prop_map(Expression::Response)
+            .boxed(),
+        value.clone().prop_map(Expression::Inputs).boxed(),
+        value.clone().prop_map(Expression::Outputs).boxed(),
+        (strict_identifier(), value.clone())
+            .prop_map(|(id, output)| {
+                Expression::Steps(StepReference::new(id, output).expect("a strict id"))
+            })
+            .boxed(),
+        (strict_identifier(), field, value)
+            .prop_map(|(id, field, value)| {
+                Expression::Workflows(
+                    WorkflowReference::new(id, field, value).expect("a strict id"),
+                )
+            })
+            .boxed(),
+        (strict_identifier(), vec(any_text_char(), 1..10))
+            .prop_map(|(name, chars)| {
+                Expression::SourceDescriptions(
+                    SourceDescriptionReference::new(name, String::from_iter(chars))
+                        .expect("a strict id and a reference"),
+                )
+            })
+            .boxed(),
+        (kind, identifier())
+            .prop_map(|(kind, name)| {
+                Expression::Components(ComponentReference::new(kind, name).expect("an identifier"))
+            })
+            .boxed(),
+    ];
+    if dialect != Dialect::Arazzo1_0_1 {
+        choices.push(source_strategy.prop_map(Expression::Message).boxed());
+    }
+    if dialect == Dialect::Arazzo1_1_0 {
+        choices.push(Just(Expression::SelfUri).boxed());
+    } else {
+        let family = select(vec![
+            Family::Inputs,
+            Family::Outputs,
+            Family::Steps,
+            Family::Workflows,
+            Family::SourceDescriptions,
+            Family::Components,
+        ]);
+        choices.push(
+            (family, text(any_text_char(), 12))
+                .prop_filter_map("names without a structured reading", |(family, name)| {
+                    UnstructuredName::new(family, name)
+                        .ok()
+                        .map(Expression::Unstructured)
+                })
+                .boxed(),
+        );
+    }
+    proptest::strategy::Union::new(choices).boxed()
+}
+
+/// A template of an Arazzo `dialect`: literals and embeddable expressions.
+pub(crate) fn arazzo_template(dialect: Dialect) -> impl Strategy<Value = Template> {
+    let segment = prop_oneof![
+        vec(brace_free_char(), 1..12).prop_map(|chars| Segment::Literal(String::from_iter(chars))),
+        arazzo_expression(dialect)
+            .prop_filter("embeddable", Expression::is_embeddable)
+            .prop_map(Segment::Expression),
+    ];
+    vec(segment, 0..6).prop_map(|segments| {
+        let mut merged: Vec<Segment> = Vec::new();
+        for segment in segments {
+            match (merged.last_mut(), segment) {
+                (Some(Segment::Literal(previous)), Segment::Literal(text)) => {
+                    previous.push_str(&text);
+                }
+                (_, segment) => merged.push(segment),
+            }
+        }
+        Template::from_segments(merged).expect("merged literals and embeddable expressions")
+    })
+}
+
+/// The Arazzo keywords and punctuation, and characters around them.
+pub(crate) const ARAZZO_PIECES: &[&str] = &[
+    "$inputs.",
+    "$outputs.",
+    "$steps.",
+    "$workflows.",
+    "$sourceDescriptions.",
+    "$components.",
+    "$message.",
+    "$self",
+    "$STEPS.",
+    "payload",
+    "body",
+    ".outputs.",
+    ".OUTPUTS.",
+    ".inputs.",
+    "outputs",
+    "inputs",
+    "parameters",
+    "successActions",
+    "failureActions",
+    "steps",
+    ".",
+    "..",
+    "#",
+    "#/",
+    "/",
+    "~1",
+    "~",
+    "a",
+    "s-1_x",
+    "{",
+    "}",
+    "{$",
+    "\\u007b",
+    "\\",
+    "\"",
+    " ",
+    "[0]",
+    "==",
+    "é",
+];
+
+/// Strings made of the grammar's pieces, OpenAPI's and Arazzo's.
+pub(crate) fn arazzo_soup() -> impl Strategy<Value = String> {
+    let all: Vec<&'static str> = PIECES.iter().chain(ARAZZO_PIECES).copied().collect();
+    vec(select(all), 0..16).prop_map(|pieces| pieces.concat())
+}
