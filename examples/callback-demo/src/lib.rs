@@ -1,19 +1,20 @@
 //! A runnable provider and consumer of `examples/progress-api.yaml`, on 127.0.0.1 only.
 //!
-//! - [`provider`]: implements `startJob` (`POST /jobs/{jobId}/start`). It answers `202` with
-//!   `{ticket, state}` at once, then, in the background, resolves the operation's callbacks with
-//!   the document for the request it handled and the response it gave, and dispatches each one
-//!   with [`callback_delivery::Dispatch`]: the payload validated against the callback
-//!   operation's schema (`Progress`, `Completion`), then delivered signed with the Standard
-//!   Webhooks scheme, through the URL policy against request forgery, which refuses loopback
-//!   unless allow-listed (the demo allow-lists the consumer's loopback address and nothing
-//!   else).
+//! - [`provider`]: implements `startJob` (`POST /jobs/{jobId}/start`) on `callback-outbox`.
+//!   The handler asks for the job's callbacks with the `Callbacks` extractor; the
+//!   `CallbacksLayer` validates each payload against the callback operation's schema
+//!   (`Progress`, `Completion`), resolves the URLs for the request it handled and the `202` it
+//!   gives, and stores the messages in the outbox (SQLite by default) before that `202` leaves.
+//!   The outbox's worker delivers them, signed with the Standard Webhooks scheme, through the
+//!   URL policy against request forgery, which refuses loopback unless allow-listed (the demo
+//!   allow-lists the consumer's loopback address and nothing else). A provider killed mid-job
+//!   and started again on the same outbox delivers the rest.
 //! - [`consumer`]: receives the callbacks, verifies the signature with
 //!   [`verify_headers`](callback_delivery::verify_headers), checks the payload against the
 //!   same document, and records each one.
 //!
 //! The binaries `provider` and `consumer` run them; `tests/end_to_end.rs` runs both in one
-//! process. See the workspace README, section "Delivering callbacks".
+//! process, `tests/restart.rs` kills the provider binary mid-job and starts it again. See the workspace README, section "Delivering callbacks".
 
 use std::io;
 use std::net::SocketAddr;

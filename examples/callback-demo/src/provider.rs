@@ -1,28 +1,34 @@
-//! The API provider: `startJob` of `examples/progress-api.yaml`, with its callbacks.
+//! The API provider: `startJob` of `examples/progress-api.yaml`, with its callbacks, on the
+//! durable outbox (`callback-outbox`).
 //!
-//! `POST /jobs/{jobId}/start` answers `202 {"ticket": "T-…", "state": "queued"}` at once. The job
-//! then "runs" in the background: at each step a `Progress` payload goes to the `progress`
-//! callback (the URL in the request's optional `progressUrl` header; none, no call), and at the
-//! end a `Completion` payload goes to the `completion` callback (built from the request body's
-//! `notify.url`, the path and the response's ticket). Each payload is validated against the
-//! callback operation's schema before it is sent: an invalid one is not sent.
+//! `POST /jobs/{jobId}/start` answers `202 {"ticket": "T-…", "state": "queued"}`. Before that
+//! answer leaves, every callback of the job is in the outbox: a `Progress` payload per step for
+//! the `progress` callback (the URL in the request's optional `progressUrl` header; none, no
+//! call), each due one step later than the one before, and a `Completion` payload for the
+//! `completion` callback (built from the request body's `notify.url`, the path and the
+//! response's ticket), due after the last step. The handler only says which callbacks it wants
+//! ([`Callbacks::send_with`]); [`CallbacksLayer`] validates each payload against the callback
+//! operation's schema (an invalid one is not stored), resolves the URLs for the request and the
+//! response, and stores the messages. The outbox's [`Worker`] delivers them, signed, through the
+//! URL policy, retrying on the schedule — in this process or, after a restart, in the next one.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{MatchedPath, Path, Request, State};
-use axum::http::{self, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use callback_delivery::{
-    BuildError, Deliverer, DeliveryOptions, DeliveryReport, Dispatch, DispatchOutcome, Dispatched,
-    Payload,
+use callback_delivery::{DeliveryOptions, SigningSecret};
+use callback_outbox::{
+    AttemptReport, Callbacks, CallbacksLayer, CallbacksReport, Enqueued, OneSecret, Outbox,
+    Schedule, SendOptions, Skipped, Worker,
 };
-use expr_eval::HttpExchange;
-use oas_callbacks::{Document, ResolvedCallback};
+use oas_callbacks::Document;
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -33,58 +39,76 @@ pub const OPERATION: &str = "startJob";
 /// The largest request body read.
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
-/// What happened to one callback of one job: the job, the payload, and the dispatch's outcome
-/// from `callback-delivery` (validated, resolved, checked against the policy, delivered).
-/// Serializes as one JSON object: `job_id`, `payload` and the fields `oas-callbacks send` prints.
+/// What the provider reports, one JSON object a line (`"event"` says which).
 #[derive(Clone, Debug, Serialize)]
-pub struct CallbackEvent {
-    /// The job.
-    pub job_id: String,
-    /// The payload (sent, or not sent when invalid).
-    pub payload: Value,
-    /// The callback and what became of it.
-    #[serde(flatten)]
-    pub dispatched: Dispatched,
-}
-
-/// The outcome of one callback: `callback-delivery`'s.
-pub type CallbackResult = DispatchOutcome;
-
-impl CallbackEvent {
-    /// The callback's name (`progress`, `completion`).
-    pub fn callback(&self) -> &str {
-        &self.dispatched.callback
-    }
-
-    /// What became of it.
-    pub fn result(&self) -> &CallbackResult {
-        &self.dispatched.outcome
-    }
-
-    /// The delivery report, when the callback was sent (delivered, failed or denied: the report
-    /// says which, with every attempt).
-    pub fn report(&self) -> Option<&DeliveryReport> {
-        self.dispatched.report()
-    }
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum ProviderEvent {
+    /// A job was accepted: the callbacks stored in the outbox before the `202` left, and those
+    /// not made (a URL that cannot be resolved, as the specification says).
+    Accepted {
+        /// The job.
+        job_id: String,
+        /// The status answered.
+        status: u16,
+        /// The messages stored.
+        enqueued: Vec<Enqueued>,
+        /// The callbacks not made, and why.
+        skipped: Vec<Skipped>,
+    },
+    /// A payload the handler built breaks its callback's schema: not stored, never sent.
+    InvalidPayload {
+        /// The job.
+        job_id: String,
+        /// The callback.
+        callback: String,
+        /// The payload refused.
+        payload: Value,
+        /// Why, with each violation's JSON pointer.
+        error: String,
+        /// The pointers of the violations.
+        pointers: Vec<String>,
+    },
+    /// One delivery attempt by the outbox's worker, once recorded.
+    Attempt(AttemptReport),
 }
 
 /// How the provider runs a job and delivers its callbacks.
 #[derive(Clone, Debug)]
 pub struct ProviderConfig {
-    /// How callbacks are delivered: the URL policy (with its allow-list), signing, timeouts,
-    /// retries.
+    /// How callbacks are delivered: the URL policy (with its allow-list) and the timeouts
+    /// (retries follow [`schedule`](Self::schedule)).
     pub delivery: DeliveryOptions,
+    /// The signing secret (none: unsigned).
+    pub secret: Option<SigningSecret>,
+    /// The outbox's retry schedule.
+    pub schedule: Schedule,
+    /// How long a claimed message stays with this process before another may take it (none:
+    /// the worker's default, twice the attempt timeout plus 10 s).
+    pub lease: Option<Duration>,
+    /// Whether a `4xx` other than `408` and `429` is retried (the demo's default: no, a
+    /// consumer that refuses the signature is not asked again).
+    pub retry_client_errors: bool,
+    /// The worker's pause when nothing is due.
+    pub poll_interval: Duration,
     /// The job's progress steps, `(percent, state)`, one `progress` callback each.
     pub steps: Vec<(i64, String)>,
-    /// The pause before each step.
+    /// The time between steps.
     pub step_interval: Duration,
 }
 
 impl ProviderConfig {
-    /// Steps 0 % queued, 50 % running, 100 % done, a quarter of a second apart.
+    /// Steps 0 % queued, 50 % running, 100 % done, a quarter of a second apart; retries after
+    /// 250 ms, 1 s and 4 s (±20 %).
     pub fn new(delivery: DeliveryOptions) -> Self {
+        let schedule =
+            Schedule::new([250, 1000, 4000].map(Duration::from_millis)).expect("a valid schedule");
         Self {
             delivery,
+            secret: None,
+            schedule,
+            lease: None,
+            retry_client_errors: false,
+            poll_interval: Duration::from_millis(100),
             steps: vec![
                 (0, "queued".to_owned()),
                 (50, "running".to_owned()),
@@ -95,31 +119,33 @@ impl ProviderConfig {
     }
 }
 
-/// The provider: the document, the delivery client and the job counter. Share it in an
-/// [`Arc`]; [`router`](Self::router) serves it.
+/// The provider: the document, the outbox, the job counter. Share it in an [`Arc`];
+/// [`router`](Self::router) serves `startJob`, [`worker`](Self::worker) delivers.
 pub struct Provider {
-    doc: Document,
-    deliverer: Deliverer,
+    doc: Arc<Document>,
+    outbox: Outbox,
     config: ProviderConfig,
     tickets: AtomicU64,
-    events: mpsc::UnboundedSender<CallbackEvent>,
+    events: mpsc::UnboundedSender<ProviderEvent>,
 }
 
 impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provider")
+            .field("outbox", &self.outbox.backend_name())
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
 impl Provider {
-    /// A provider for `doc` (which must declare [`OPERATION`]); every callback event is sent to
-    /// `events`.
+    /// A provider for `doc` (which must declare [`OPERATION`]) on `outbox`; every event is sent
+    /// to `events`.
     pub fn new(
         doc: Document,
+        outbox: Outbox,
         config: ProviderConfig,
-        events: mpsc::UnboundedSender<CallbackEvent>,
+        events: mpsc::UnboundedSender<ProviderEvent>,
     ) -> Result<Self, String> {
         if doc.operation(OPERATION).is_none() {
             return Err(format!(
@@ -127,103 +153,63 @@ impl Provider {
                 doc.path().display()
             ));
         }
-        let deliverer =
-            Deliverer::new(config.delivery.clone()).map_err(|e: BuildError| e.to_string())?;
+        // Tickets stay unique across restarts: they count on from the start time.
+        let start = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         Ok(Self {
-            doc,
-            deliverer,
+            doc: Arc::new(doc),
+            outbox,
             config,
-            tickets: AtomicU64::new(1000),
+            tickets: AtomicU64::new(start * 1000),
             events,
         })
     }
 
-    /// The routes: `POST /jobs/{jobId}/start`.
+    /// The routes: `POST /jobs/{jobId}/start`, wrapped in the [`CallbacksLayer`].
     pub fn router(self: Arc<Self>) -> Router {
+        let callbacks = CallbacksLayer::new(self.outbox.clone(), self.doc.clone())
+            .scheme("http")
+            .max_body(MAX_REQUEST_BODY);
         Router::new()
             .route("/jobs/{jobId}/start", post(start_job))
+            .route_layer(callbacks)
+            .route_layer(middleware::from_fn_with_state(self.clone(), report))
+            .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY))
             .with_state(self)
     }
 
-    /// Runs a job in the background: the progress steps, then completion; each callback resolved
-    /// for the exchange `request` → `response`.
-    async fn run_job(
-        self: Arc<Self>,
-        job_id: String,
-        ticket: String,
-        request: http::Request<Bytes>,
-        response: http::Response<Vec<u8>>,
-        path_template: String,
-    ) {
-        let Some(op) = self.doc.operation(OPERATION) else {
-            return;
-        };
-        // The callbacks for this exchange: the request as it came (its URL rebuilt from the Host
-        // header, over http), the path template it matched, and the 202 we answered.
-        let resolved = {
-            let exchange = HttpExchange::new(&request)
-                .with_response(&response)
-                .with_scheme("http")
-                .with_path_template(&path_template);
-            op.resolve_callbacks(&exchange)
-        };
-        let (progress, completion): (Vec<_>, Vec<_>) =
-            resolved.into_iter().partition(|c| c.callback == "progress");
-
-        for (percent, state) in &self.config.steps {
-            tokio::time::sleep(self.config.step_interval).await;
-            let payload = json!({"jobId": job_id, "percent": percent, "state": state});
-            for callback in &progress {
-                self.callback(op, &job_id, callback, &payload).await;
-            }
+    /// The outbox's worker, which delivers the callbacks (run it until a cancellation token is
+    /// cancelled); each attempt is reported as [`ProviderEvent::Attempt`]. Progress callbacks
+    /// to one consumer go one at a time (`per_origin(1)`), so they arrive in order unless a
+    /// retry reorders them.
+    pub fn worker(&self) -> Worker {
+        let events = self.events.clone();
+        let mut worker = Worker::new(self.outbox.clone(), self.config.delivery.clone())
+            .schedule(self.config.schedule.clone())
+            .per_origin(1)
+            .retry_client_errors(self.config.retry_client_errors)
+            .poll_interval(self.config.poll_interval)
+            .on_attempt(move |attempt| {
+                let _ = events.send(ProviderEvent::Attempt(attempt.clone()));
+            });
+        if let Some(secret) = &self.config.secret {
+            worker = worker.secrets(OneSecret(secret.clone()));
         }
-        let payload = json!({
-            "jobId": job_id,
-            "ticket": ticket,
-            "outcome": "done",
-            "imageUrl": format!("https://render.example.com/v1/jobs/{job_id}/image.png"),
-        });
-        for callback in completion.iter().filter(|c| c.callback == "completion") {
-            self.callback(op, &job_id, callback, &payload).await;
+        if let Some(lease) = self.config.lease {
+            worker = worker.lease(lease);
         }
-    }
-
-    /// Dispatches one callback (validated, resolved, checked, delivered: `callback-delivery`
-    /// does every step), and reports what happened.
-    async fn callback(
-        &self,
-        op: &oas_callbacks::Operation,
-        job_id: &str,
-        callback: &ResolvedCallback,
-        payload: &Value,
-    ) {
-        let sent = Payload::from_json(payload.clone());
-        let dispatched = self
-            .deliverer
-            .dispatch(&Dispatch::new(&self.doc, op, callback, &sent))
-            .await;
-        let _ = self.events.send(CallbackEvent {
-            job_id: job_id.to_owned(),
-            payload: payload.clone(),
-            dispatched,
-        });
+        worker
     }
 }
 
-/// `POST /jobs/{jobId}/start`: `202` with the ticket, then the job in the background.
+/// `POST /jobs/{jobId}/start`: asks for the job's callbacks, answers `202` with the ticket.
 async fn start_job(
     State(provider): State<Arc<Provider>>,
     Path(job_id): Path<String>,
-    matched: MatchedPath,
-    request: Request,
+    callbacks: Callbacks,
+    body: Bytes,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_REQUEST_BODY).await else {
-        return problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-        );
-    };
     // The request body must be a JobRequest: at least a `scene`.
     match serde_json::from_slice::<Value>(&body) {
         Ok(job) if job.get("scene").is_some_and(Value::is_string) => {}
@@ -235,31 +221,64 @@ async fn start_job(
             );
         }
     }
-
     let ticket = format!("T-{}", provider.tickets.fetch_add(1, Ordering::Relaxed));
-    let accepted = json!({"ticket": ticket, "state": "queued"});
-    let accepted_bytes = accepted.to_string().into_bytes();
-    let Ok(response) = http::Response::builder()
-        .status(StatusCode::ACCEPTED)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(accepted_bytes.clone())
-    else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    let request = http::Request::from_parts(parts, body);
-    tokio::spawn(provider.clone().run_job(
-        job_id,
-        ticket,
-        request,
-        response,
-        matched.as_str().to_owned(),
-    ));
+    let config = &provider.config;
+    let progress = config.steps.iter().map(|(percent, state)| {
+        (
+            "progress",
+            json!({"jobId": job_id, "percent": percent, "state": state}),
+        )
+    });
+    let image = format!("https://render.example.com/v1/jobs/{job_id}/image.png");
+    let completion =
+        json!({"jobId": job_id, "ticket": ticket, "outcome": "done", "imageUrl": image});
+    // The job "runs" on the outbox's clock: each callback due one step after the one before.
+    for (step, (callback, payload)) in progress.chain([("completion", completion)]).enumerate() {
+        let due = config.step_interval * u32::try_from(step + 1).unwrap_or(u32::MAX);
+        if let Err(err) = callbacks.send_with(callback, &payload, SendOptions::new().delay(due)) {
+            let pointers = match &err {
+                callback_outbox::PrepareError::InvalidPayload { violations, .. } => {
+                    violations.iter().map(|v| v.pointer.clone()).collect()
+                }
+                _ => Vec::new(),
+            };
+            let error = err.to_string();
+            let _ = provider.events.send(ProviderEvent::InvalidPayload {
+                job_id: job_id.clone(),
+                callback: callback.to_owned(),
+                payload,
+                error,
+                pointers,
+            });
+        }
+    }
     (
         StatusCode::ACCEPTED,
         [(header::CONTENT_TYPE, "application/json")],
-        accepted_bytes,
+        json!({"ticket": ticket, "state": "queued"}).to_string(),
     )
         .into_response()
+}
+
+/// Reports what the layer stored for each accepted job.
+async fn report(State(provider): State<Arc<Provider>>, request: Request, next: Next) -> Response {
+    let job_id = request
+        .uri()
+        .path()
+        .split('/')
+        .nth(2)
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    if let Some(report) = response.extensions().get::<CallbacksReport>() {
+        let _ = provider.events.send(ProviderEvent::Accepted {
+            job_id,
+            status: response.status().as_u16(),
+            enqueued: report.enqueued.clone(),
+            skipped: report.skipped.clone(),
+        });
+    }
+    response
 }
 
 fn problem(status: StatusCode, detail: &str) -> Response {

@@ -1,24 +1,26 @@
-//! The example end to end: a consumer and the provider on 127.0.0.1, a `startJob` request with a
-//! `progressUrl` pointing at the consumer, and the callbacks that follow: delivered, signed,
-//! verified, their payloads valid. Every connection goes to 127.0.0.1; the consumer's address is
-//! the only one the provider's policy allows (besides public https URLs, which no test uses).
+//! The example end to end: a consumer and the provider on 127.0.0.1 (its outbox a SQLite file in
+//! a temporary directory, its worker in the same process), a `startJob` request with a
+//! `progressUrl` pointing at the consumer, and the callbacks that follow: stored before the
+//! `202`, delivered, signed, verified, their payloads valid. Every connection goes to 127.0.0.1;
+//! the consumer's address is the only one the provider's policy allows (besides public https
+//! URLs, which no test uses).
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use callback_delivery::{
-    DeliveryOptions, DenyRule, FailureKind, Outcome, RetryPolicy, SigningSecret, UrlPolicy,
-};
+use callback_delivery::{DeliveryOptions, SigningSecret, UrlPolicy};
 use callback_demo::consumer::{Consumer, ConsumerConfig, Received};
-use callback_demo::provider::{CallbackEvent, CallbackResult, OPERATION, Provider, ProviderConfig};
+use callback_demo::provider::{OPERATION, Provider, ProviderConfig, ProviderEvent};
+use callback_outbox::{AttemptOutcome, AttemptReport, Enqueued, Outbox, Schedule, Skipped};
 use oas_callbacks::Document;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// How long a test waits for one callback before it fails.
 const WAIT: Duration = Duration::from_secs(15);
@@ -31,41 +33,50 @@ fn secret() -> SigningSecret {
     callback_demo::DEMO_SECRET.parse().unwrap()
 }
 
-/// Short timeouts and backoffs, 127.0.0.1 allowed, signed with the demo secret.
+/// Short timeouts, 127.0.0.1 allowed.
 fn delivery() -> DeliveryOptions {
     DeliveryOptions::default()
         .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().unwrap()))
-        .with_secret(secret())
         .with_connect_timeout(Duration::from_secs(1))
         .with_timeout(Duration::from_secs(2))
-        .with_deadline(Duration::from_secs(10))
-        .with_retry(
-            RetryPolicy::default()
-                .with_max_attempts(4)
-                .with_initial_backoff(Duration::from_millis(20))
-                .with_max_backoff(Duration::from_millis(100))
-                .with_max_retry_after(Duration::from_secs(1)),
-        )
 }
 
+/// Steps 300 ms apart; retries after 20, 40 and 80 ms (±20 %); signed with the demo secret.
 fn provider_config(delivery: DeliveryOptions) -> ProviderConfig {
     ProviderConfig {
-        step_interval: Duration::from_millis(10),
+        secret: Some(secret()),
+        schedule: Schedule::new([20, 40, 80].map(Duration::from_millis)).unwrap(),
+        poll_interval: Duration::from_millis(20),
+        step_interval: Duration::from_millis(300),
         ..ProviderConfig::new(delivery)
     }
 }
 
-/// A consumer and a provider, each served on its own 127.0.0.1 port.
+/// Steps far enough apart (1.5 s) that the retries of one are over before the next is due, on
+/// a busy machine too.
+fn retrying(config: ProviderConfig) -> ProviderConfig {
+    ProviderConfig {
+        step_interval: Duration::from_millis(1500),
+        ..config
+    }
+}
+
+/// A consumer and a provider, each served on its own 127.0.0.1 port, and the provider's
+/// worker.
 struct Demo {
     consumer: SocketAddr,
     provider: SocketAddr,
+    outbox: Outbox,
     received: UnboundedReceiver<Received>,
-    events: UnboundedReceiver<CallbackEvent>,
+    events: UnboundedReceiver<ProviderEvent>,
+    shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Demo {
     fn drop(&mut self) {
+        self.shutdown.cancel();
         for task in &self.tasks {
             task.abort();
         }
@@ -101,15 +112,26 @@ impl Demo {
             received_tx,
         ));
         let (consumer_addr, consumer_task) = serve(consumer.router()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("callbacks.db").display());
+        let outbox = Outbox::connect(&url).await.unwrap();
         let (events_tx, events) = tokio::sync::mpsc::unbounded_channel();
-        let provider = Arc::new(Provider::new(doc(), provider, events_tx).unwrap());
+        let provider = Arc::new(Provider::new(doc(), outbox.clone(), provider, events_tx).unwrap());
+        let shutdown = CancellationToken::new();
+        let worker = provider.worker().run(shutdown.clone());
+        let worker_task = tokio::spawn(async move {
+            worker.await.unwrap();
+        });
         let (provider_addr, provider_task) = serve(provider.router()).await;
         Self {
             consumer: consumer_addr,
             provider: provider_addr,
+            outbox,
             received,
             events,
-            tasks: vec![consumer_task, provider_task],
+            shutdown,
+            tasks: vec![consumer_task, provider_task, worker_task],
+            _dir: dir,
         }
     }
 
@@ -154,20 +176,39 @@ impl Demo {
             .unwrap()
     }
 
-    async fn next_event(&mut self) -> CallbackEvent {
+    async fn next_event(&mut self) -> ProviderEvent {
         tokio::time::timeout(WAIT, self.events.recv())
             .await
             .expect("the provider reported nothing in time")
             .unwrap()
     }
 
-    /// The provider's events for one job: the progress steps and the completion.
-    async fn events(&mut self, count: usize) -> Vec<CallbackEvent> {
-        let mut events = Vec::new();
-        for _ in 0..count {
-            events.push(self.next_event().await);
+    /// The job's `accepted` event: what was stored before the `202` left.
+    async fn accepted(&mut self) -> (Vec<Enqueued>, Vec<Skipped>) {
+        match self.next_event().await {
+            ProviderEvent::Accepted {
+                status,
+                enqueued,
+                skipped,
+                ..
+            } => {
+                assert_eq!(status, 202);
+                (enqueued, skipped)
+            }
+            other => panic!("not an accepted job: {other:?}"),
         }
-        events
+    }
+
+    /// The next `count` delivery attempts.
+    async fn attempts(&mut self, count: usize) -> Vec<AttemptReport> {
+        let mut attempts = Vec::new();
+        while attempts.len() < count {
+            match self.next_event().await {
+                ProviderEvent::Attempt(attempt) => attempts.push(attempt),
+                other => panic!("not an attempt: {other:?}"),
+            }
+        }
+        attempts
     }
 }
 
@@ -183,14 +224,12 @@ fn violations(callback: &str, payload: &Value) -> Vec<String> {
         .collect()
 }
 
-fn delivered(event: &CallbackEvent) -> (u16, u32) {
-    match &event.report().expect("sent").outcome {
-        Outcome::Delivered { status, attempts } => (*status, *attempts),
-        other => panic!("not delivered: {other:?}"),
-    }
+fn delivered(attempt: &AttemptReport) -> (u16, u32) {
+    assert_eq!(attempt.outcome, AttemptOutcome::Delivered, "{attempt:?}");
+    (attempt.status.unwrap(), attempt.attempt)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_and_completion_are_delivered_signed_and_valid() {
     let mut demo = Demo::start(ConsumerConfig::default(), provider_config(delivery())).await;
     let progress_url = demo.consumer_url("/progress/42");
@@ -198,6 +237,14 @@ async fn progress_and_completion_are_delivered_signed_and_valid() {
     assert_eq!(status, 202);
     assert_eq!(accepted["state"], "queued");
     let ticket = accepted["ticket"].as_str().unwrap().to_owned();
+    // With the 202 in hand, the four callbacks are in the outbox.
+    assert_eq!(
+        demo.outbox.list(&Default::default()).await.unwrap().len(),
+        4
+    );
+    let (enqueued, skipped) = demo.accepted().await;
+    assert_eq!(enqueued.len(), 4);
+    assert!(skipped.is_empty());
 
     // The consumer: three progress callbacks, then the completion, each verified and valid.
     let mut received = Vec::new();
@@ -228,28 +275,28 @@ async fn progress_and_completion_are_delivered_signed_and_valid() {
     );
     assert_eq!(done.status, 204);
 
-    // The provider: four deliveries, first time, the ids the consumer saw.
-    let events = demo.events(4).await;
-    for (event, r) in events.iter().zip(&received) {
-        assert_eq!(delivered(event).1, 1);
-        let report = event.report().unwrap();
-        assert_eq!(r.webhook_id.as_deref(), Some(report.webhook_id.as_str()));
-        assert_eq!(event.payload, r.payload);
-        let target = report.target.as_ref().unwrap();
-        assert_eq!(target.allowed_by().unwrap().to_string(), "127.0.0.1/32");
+    // The provider: four deliveries, first time, with the ids the consumer saw, the ids
+    // enqueue gave.
+    let attempts = demo.attempts(4).await;
+    for ((attempt, r), stored) in attempts.iter().zip(&received).zip(&enqueued) {
+        assert_eq!(delivered(attempt).1, 1);
+        assert_eq!(r.webhook_id.as_deref(), Some(attempt.id.as_str()));
+        assert_eq!(attempt.id, stored.id);
     }
-    assert_eq!(delivered(&events[3]).0, 204);
+    assert_eq!(delivered(&attempts[3]).0, 204);
+    assert_eq!(attempts[3].callback, "completion");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_503_is_retried_with_the_same_webhook_id() {
     let consumer = ConsumerConfig {
         fail_first: 2,
         ..ConsumerConfig::default()
     };
-    let mut demo = Demo::start(consumer, provider_config(delivery())).await;
+    let mut demo = Demo::start(consumer, retrying(provider_config(delivery()))).await;
     let progress_url = demo.consumer_url("/progress/7");
     assert_eq!(demo.start_job("7", Some(&progress_url)).await.0, 202);
+    demo.accepted().await;
 
     let first: Vec<Received> = vec![
         demo.next_received().await,
@@ -268,41 +315,53 @@ async fn a_503_is_retried_with_the_same_webhook_id() {
         "one idempotency key across retries"
     );
 
-    let event = demo.next_event().await;
-    assert_eq!(delivered(&event), (200, 3));
-    let log = &event.report().unwrap().attempt_log;
-    assert_eq!(log[0].status, Some(503));
-    assert_eq!(log[0].error_kind, Some(FailureKind::Status));
-    // Full jitter under a 20 ms, then 40 ms ceiling.
-    assert!(log[0].backoff_ms.unwrap() <= 20);
-    assert!(log[1].backoff_ms.unwrap() <= 40);
-    assert_eq!(log[2].status, Some(200));
-    demo.events(3).await;
+    let attempts = demo.attempts(3).await;
+    assert!(attempts.iter().all(|a| a.id == attempts[0].id));
+    assert_eq!(
+        attempts.iter().map(|a| a.outcome).collect::<Vec<_>>(),
+        [
+            AttemptOutcome::Retry,
+            AttemptOutcome::Retry,
+            AttemptOutcome::Delivered
+        ]
+    );
+    assert_eq!(attempts[0].status, Some(503));
+    assert_eq!(attempts[0].error_kind, Some("status"));
+    assert!(attempts[0].next_attempt_at.is_some());
+    assert_eq!(delivered(&attempts[2]), (200, 3));
+    // Every attempt is a row in the outbox, for the operator.
+    let detail = demo.outbox.get(&attempts[0].id).await.unwrap().unwrap();
+    assert_eq!(detail.attempt_log.len(), 3);
+    assert_eq!(detail.message.attempts, 3);
+    demo.attempts(3).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_attempt_times_out_and_is_retried() {
     let consumer = ConsumerConfig {
         stall_first: Some((1, Duration::from_secs(3))),
         ..ConsumerConfig::default()
     };
     let options = delivery().with_timeout(Duration::from_millis(300));
-    let mut demo = Demo::start(consumer, provider_config(options)).await;
+    let mut demo = Demo::start(consumer, retrying(provider_config(options))).await;
     let progress_url = demo.consumer_url("/progress/8");
     let started = Instant::now();
     assert_eq!(demo.start_job("8", Some(&progress_url)).await.0, 202);
+    demo.accepted().await;
 
-    let event = demo.next_event().await;
-    let report = event.report().unwrap();
-    assert_eq!(delivered(&event), (200, 2));
-    let first = &report.attempt_log[0];
-    assert_eq!(first.error_kind, Some(FailureKind::Timeout));
+    let attempts = demo.attempts(2).await;
+    let first = &attempts[0];
+    assert_eq!(first.outcome, AttemptOutcome::Retry);
+    assert_eq!(first.error_kind, Some("timeout"));
     assert!(
         (250..2000).contains(&first.elapsed_ms),
         "bounded by the 300 ms timeout: {first:?}"
     );
+    assert_eq!(attempts[1].id, first.id);
+    assert_eq!(delivered(&attempts[1]), (200, 2));
+    // The first attempt began one step (1.5 s) after the start; the consumer holds it 3 s.
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_millis(1500 + 3000),
         "not waiting for the stalled consumer"
     );
     // The retry reached the consumer with the same id.
@@ -312,33 +371,32 @@ async fn a_stalled_attempt_times_out_and_is_retried() {
             break r;
         }
     };
-    assert_eq!(
-        retried.webhook_id.as_deref(),
-        Some(report.webhook_id.as_str())
-    );
+    assert_eq!(retried.webhook_id.as_deref(), Some(first.id.as_str()));
     assert!(retried.verified);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_progress_url_progress_is_skipped_and_completion_still_sent() {
     let mut demo = Demo::start(ConsumerConfig::default(), provider_config(delivery())).await;
     assert_eq!(demo.start_job("9", None).await.0, 202);
-    let events = demo.events(4).await;
-    for event in &events[..3] {
-        assert_eq!(event.callback(), "progress");
-        assert!(
-            matches!(event.result(), CallbackResult::Skipped { reason } if reason.to_string().contains("progressUrl")),
-            "{event:?}"
-        );
+    let (enqueued, skipped) = demo.accepted().await;
+    assert_eq!(enqueued.len(), 1, "the completion only");
+    assert_eq!(skipped.len(), 3);
+    for skip in &skipped {
+        assert_eq!(skip.callback, "progress");
+        assert!(skip.reason.contains("progressUrl"), "{skip:?}");
     }
-    assert_eq!(events[3].callback(), "completion");
-    assert_eq!(delivered(&events[3]).0, 204);
+    let attempt = &demo.attempts(1).await[0];
+    assert_eq!(attempt.callback, "completion");
+    assert_eq!(delivered(attempt).0, 204);
     let only = demo.next_received().await;
     assert_eq!(only.callback.as_deref(), Some("completion"));
     assert!(only.verified);
+    let messages = demo.outbox.list(&Default::default()).await.unwrap();
+    assert_eq!(messages.len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_payload_is_not_sent() {
     let mut config = provider_config(delivery());
     config.steps = vec![
@@ -349,17 +407,25 @@ async fn an_invalid_payload_is_not_sent() {
     let mut demo = Demo::start(ConsumerConfig::default(), config).await;
     let progress_url = demo.consumer_url("/progress/10");
     assert_eq!(demo.start_job("10", Some(&progress_url)).await.0, 202);
-    let events = demo.events(4).await;
-    assert_eq!(delivered(&events[0]).1, 1);
-    match events[1].result() {
-        CallbackResult::InvalidPayload { violations, .. } => {
-            let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
+    match demo.next_event().await {
+        ProviderEvent::InvalidPayload {
+            callback,
+            pointers,
+            payload,
+            ..
+        } => {
+            assert_eq!(callback, "progress");
             assert_eq!(pointers, ["/percent", "/state"]);
+            assert_eq!(payload["percent"], 140);
         }
         other => panic!("sent an invalid payload: {other:?}"),
     }
-    assert_eq!(delivered(&events[2]).1, 1);
-    assert_eq!(delivered(&events[3]).0, 204);
+    let (enqueued, _) = demo.accepted().await;
+    assert_eq!(enqueued.len(), 3, "10 %, 100 % and the completion");
+    let attempts = demo.attempts(3).await;
+    assert_eq!(delivered(&attempts[0]).1, 1);
+    assert_eq!(delivered(&attempts[1]).1, 1);
+    assert_eq!(delivered(&attempts[2]).0, 204);
     // The consumer saw 10 %, 100 % and the completion, never 140 %.
     let percents: Vec<Value> = [
         demo.next_received().await,
@@ -372,27 +438,29 @@ async fn an_invalid_payload_is_not_sent() {
     assert_eq!(percents, [json!(10), json!(100), Value::Null]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_policy_refuses_a_loopback_callback_without_connecting() {
     // No allow-list (http allowed, so that the address decides): the consumer's 127.0.0.1
-    // address is refused before any connection.
+    // address is refused before any connection, and the message is dead at once.
     let options = delivery().with_policy(UrlPolicy::default().with_http(true));
     let mut demo = Demo::start(ConsumerConfig::default(), provider_config(options)).await;
     let progress_url = demo.consumer_url("/progress/11");
     assert_eq!(demo.start_job("11", Some(&progress_url)).await.0, 202);
-    for event in demo.events(4).await {
-        let report = event.report().unwrap();
-        match &report.outcome {
-            Outcome::Denied(denied) => assert_eq!(denied.rule, DenyRule::Loopback),
-            other => panic!("not denied: {other:?}"),
-        }
-        assert!(report.attempt_log.is_empty());
+    demo.accepted().await;
+    for attempt in demo.attempts(4).await {
+        assert_eq!(attempt.outcome, AttemptOutcome::Dead, "{attempt:?}");
+        assert_eq!(attempt.error_kind, Some("denied"));
+        assert!(
+            attempt.error.as_deref().unwrap().contains("loopback"),
+            "{attempt:?}"
+        );
+        assert_eq!(attempt.status, None, "no connection");
     }
     let nothing = tokio::time::timeout(Duration::from_millis(200), demo.received.recv()).await;
     assert!(nothing.is_err(), "the consumer was reached");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_signature_is_refused_by_the_consumer_and_not_retried() {
     let other: SigningSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".parse().unwrap();
     let mut demo = Demo::start_with(
@@ -403,17 +471,15 @@ async fn a_wrong_signature_is_refused_by_the_consumer_and_not_retried() {
     .await;
     let progress_url = demo.consumer_url("/progress/12");
     assert_eq!(demo.start_job("12", Some(&progress_url)).await.0, 202);
+    demo.accepted().await;
     let r = demo.next_received().await;
     assert!(!r.verified);
     assert_eq!(r.status, 401);
-    let event = demo.next_event().await;
-    match &event.report().unwrap().outcome {
-        Outcome::Failed {
-            status, attempts, ..
-        } => {
-            assert_eq!(*status, Some(401));
-            assert_eq!(*attempts, 1, "a 4xx other than 408 and 429 is not retried");
-        }
-        other => panic!("{other:?}"),
-    }
+    let attempt = &demo.attempts(1).await[0];
+    assert_eq!(attempt.outcome, AttemptOutcome::Dead);
+    assert_eq!(attempt.status, Some(401));
+    assert_eq!(
+        attempt.attempt, 1,
+        "a 4xx other than 408 and 429 is not retried"
+    );
 }
