@@ -1,0 +1,225 @@
+//! Durable delivery's cost (benchmark group `outbox`, a binary that prints figures): the
+//! throughput of the outbox worker — what `oas-callbacks outbox run` runs — delivering N
+//! messages to a fast consumer on 127.0.0.1, against the same N requests sent by a plain loop
+//! over the same HTTP client (`callback_delivery::Deliverer`, one attempt each) with the same
+//! concurrency. The durable path claims messages (one transaction per batch) and records every
+//! attempt (group commit). Each store is measured at two durability levels:
+//!
+//! - `sqlite` (`synchronous = FULL`, the default) and `postgres` (`fsync = on`): every commit
+//!   reaches the disk, durable across power loss;
+//! - `sqlite-normal` (`synchronous = NORMAL`) and `postgres-nofsync` (`fsync = off`): durable
+//!   across a crash of the process (what the crash tests kill), not of the machine.
+//!
+//! Target: the durable path takes at most 2× the bare requests' time. On a disk where one
+//! fsync takes milliseconds, the fully synchronous figures are bound by the commits, not by
+//! the code.
+//!
+//! Run: `cargo bench -p benches --bench outbox` (`OUTBOX_BENCH_MESSAGES`, default 4000;
+//! `OUTBOX_BENCH_CONCURRENCY`, default 32; `OUTBOX_BENCH_ROUNDS`, default 3, the best round
+//! of each is kept). Figures taken while the machine is busy are noisy.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use callback_delivery::{Deliverer, DeliveryOptions, DeliveryRequest, RetryPolicy, UrlPolicy};
+use callback_outbox::testing::{TempPostgres, TempPostgresOptions};
+use callback_outbox::{ConnectOptions, NewMessage, Outbox, Schedule, Worker};
+use http_body_util::Full;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A consumer that answers `204` at once, keeping connections alive.
+async fn consumer() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = service_fn(|_request| async {
+                    Ok::<_, Infallible>(
+                        hyper::Response::builder()
+                            .status(204)
+                            .body(Full::new(Bytes::new()))
+                            .expect("a response"),
+                    )
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+fn delivery() -> DeliveryOptions {
+    DeliveryOptions::default()
+        .with_policy(UrlPolicy::default().with_allowed("127.0.0.1".parse().expect("an address")))
+        .with_retry(RetryPolicy::none())
+        .with_deadline(None)
+}
+
+const BODY: &str = r#"{"jobId":"42","percent":50,"state":"running"}"#;
+
+/// N requests through one Deliverer, `concurrency` at a time.
+async fn bare(addr: SocketAddr, messages: usize, concurrency: usize) -> Duration {
+    let deliverer = Deliverer::new(delivery()).expect("a client");
+    let next = Arc::new(AtomicUsize::new(0));
+    let url = format!("http://{addr}/progress");
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (deliverer, next, url) = (deliverer.clone(), next.clone(), url.clone());
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < messages {
+                    let request = DeliveryRequest::new(http::Method::POST, url.clone(), BODY)
+                        .with_id(callback_delivery::new_message_id());
+                    let report = deliverer.deliver(&request).await;
+                    assert!(report.is_delivered(), "{report:?}");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a sender");
+    }
+    started.elapsed()
+}
+
+/// N messages enqueued (not timed), then delivered by the worker until the outbox is idle.
+async fn durable(
+    outbox: &Outbox,
+    addr: SocketAddr,
+    messages: usize,
+    concurrency: usize,
+) -> Duration {
+    let url = format!("http://{addr}/progress");
+    for chunk in (0..messages).collect::<Vec<_>>().chunks(500) {
+        let batch: Vec<NewMessage> = chunk
+            .iter()
+            .map(|_| NewMessage::new(http::Method::POST, url.clone(), BODY).expect("a message"))
+            .collect();
+        outbox.enqueue(&batch).await.expect("enqueued");
+    }
+    let started = Instant::now();
+    let summary = Worker::new(outbox.clone(), delivery())
+        .schedule(Schedule::standard_webhooks())
+        .concurrency(concurrency)
+        .per_origin(concurrency)
+        .poll_interval(Duration::from_millis(20))
+        .until_idle(true)
+        .run(CancellationToken::new())
+        .await
+        .expect("the worker runs");
+    let elapsed = started.elapsed();
+    assert_eq!(summary.delivered, messages as u64, "{summary:?}");
+    outbox.purge(Duration::ZERO).await.expect("purged");
+    elapsed
+}
+
+fn per_second(messages: usize, elapsed: Duration) -> f64 {
+    messages as f64 / elapsed.as_secs_f64()
+}
+
+fn main() {
+    // `cargo test --benches` runs bench binaries with `--test`: a smoke run then.
+    let smoke = std::env::args().any(|a| a == "--test");
+    let messages = if smoke {
+        50
+    } else {
+        setting("OUTBOX_BENCH_MESSAGES", 4000)
+    };
+    let concurrency = setting("OUTBOX_BENCH_CONCURRENCY", 32);
+    let rounds = if smoke {
+        1
+    } else {
+        setting("OUTBOX_BENCH_ROUNDS", 3)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let addr = consumer().await;
+        let dir = tempfile::tempdir().expect("a directory");
+        let sqlite_at = |file: &str, full_sync: bool| {
+            let url = format!("sqlite:{}", dir.path().join(file).display());
+            let mut options = ConnectOptions::default();
+            options.sqlite_full_sync = full_sync;
+            async move {
+                Outbox::connect_with(&url, options)
+                    .await
+                    .expect("the SQLite outbox")
+            }
+        };
+        let postgres_with = |fsync: bool| {
+            let mut options = TempPostgresOptions::default();
+            options.fsync = fsync;
+            TempPostgres::start_with(options)
+                .expect("a PostgreSQL server (see callback_outbox::testing)")
+        };
+        let (synced_server, unsynced_server) = (postgres_with(true), postgres_with(false));
+        let stores = [
+            ("sqlite", sqlite_at("full.db", true).await),
+            ("sqlite-normal", sqlite_at("normal.db", false).await),
+            (
+                "postgres",
+                Outbox::connect(&synced_server.url())
+                    .await
+                    .expect("the PostgreSQL outbox"),
+            ),
+            (
+                "postgres-nofsync",
+                Outbox::connect(&unsynced_server.url())
+                    .await
+                    .expect("the PostgreSQL outbox"),
+            ),
+        ];
+        // Warm up the consumer's connections and every database.
+        bare(addr, concurrency * 4, concurrency).await;
+        for (_, outbox) in &stores {
+            durable(outbox, addr, concurrency * 4, concurrency).await;
+        }
+        let mut best_bare = Duration::MAX;
+        let mut best = [Duration::MAX; 4];
+        for _ in 0..rounds {
+            best_bare = best_bare.min(bare(addr, messages, concurrency).await);
+            for ((_, outbox), best) in stores.iter().zip(&mut best) {
+                *best = (*best).min(durable(outbox, addr, messages, concurrency).await);
+            }
+        }
+        let ratio = |d: Duration| d.as_secs_f64() / best_bare.as_secs_f64();
+        println!("outbox: {messages} messages, concurrency {concurrency}, best of {rounds}");
+        println!(
+            "outbox/bare             {:>9.0} deliveries/s  ({:.3} s)",
+            per_second(messages, best_bare),
+            best_bare.as_secs_f64()
+        );
+        for ((name, _), elapsed) in stores.iter().zip(best) {
+            println!(
+                "outbox/{name:<16} {:>9.0} deliveries/s  ({:.3} s)  {:.2}× the bare requests' time (target ≤ 2×){}",
+                per_second(messages, elapsed),
+                elapsed.as_secs_f64(),
+                ratio(elapsed),
+                if ratio(elapsed) <= 2.0 { "" } else { "  MISSED" }
+            );
+        }
+        for (_, outbox) in &stores {
+            outbox.close().await;
+        }
+        drop((synced_server, unsynced_server));
+    });
+}
