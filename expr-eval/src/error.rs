@@ -288,6 +288,46 @@ pub enum EvalError {
         limit: usize,
     },
 
+    /// An Arazzo expression that reads the current step's HTTP exchange (`$url`, `$method`,
+    /// `$statusCode`, `$request.…`, `$response.…`) in a [`WorkflowContext`](crate::WorkflowContext)
+    /// that has none.
+    #[error("the workflow context has no HTTP exchange (WorkflowContext::with_exchange)")]
+    NoExchange,
+
+    /// `$message.…` in a [`WorkflowContext`](crate::WorkflowContext) that has no message.
+    #[error("the workflow context has no message (WorkflowContext::with_message)")]
+    NoMessage,
+
+    /// An Arazzo expression whose value the [`WorkflowContext`](crate::WorkflowContext) does
+    /// not hold: an input, output, step, workflow, component, source description or message
+    /// value that was not given.
+    #[error("{expression}: the workflow context has no such value")]
+    NotInWorkflowContext {
+        /// The expression, in canonical form.
+        expression: String,
+    },
+
+    /// The pointer after an Arazzo name (`$inputs.customer#/address/city`) names nothing in
+    /// that value.
+    #[error("{expression}: pointer {pointer} names no value in it")]
+    WorkflowPointerNotFound {
+        /// The expression, in canonical form.
+        expression: String,
+        /// The pointer, as written.
+        pointer: String,
+    },
+
+    /// A message value that cannot be read as the expression asks: a header that is not
+    /// UTF-8 text, a payload that is neither JSON nor text, a pointer into a payload that is
+    /// not JSON.
+    #[error("{expression}: the message {reason}")]
+    MessageUnreadable {
+        /// The expression, in canonical form.
+        expression: String,
+        /// What is wrong with the message.
+        reason: &'static str,
+    },
+
     /// An expression this version of the evaluator does not know (the grammar crate grew a
     /// new kind of expression).
     #[error("expression {expression} is not supported by this evaluator")]

@@ -16,6 +16,9 @@
 //! - [`Session`]: many expressions and templates against one exchange (a document's callbacks
 //!   or links), with the query string and header fields indexed once and one bound on all that
 //!   is rendered;
+//! - [`WorkflowContext`]: Arazzo expressions and expression strings (parsed in an Arazzo
+//!   [`expr_grammar::Dialect`]) against a workflow's inputs and outputs, earlier steps' outputs,
+//!   other workflows, components, source descriptions, the step's message and its exchange;
 //! - [`EvalError`]: why an expression could not be evaluated, one variant per cause, each naming
 //!   what is missing and where.
 //!
@@ -136,6 +139,7 @@ mod session;
 mod template;
 mod value;
 mod view;
+mod workflow;
 
 pub use error::{EvalError, ExchangeError, Part};
 pub use eval::{CompiledExpression, evaluate};
@@ -148,3 +152,4 @@ pub use owned::{OwnedExchange, OwnedRequest, OwnedResponse};
 pub use session::Session;
 pub use template::CompiledTemplate;
 pub use value::Value;
+pub use workflow::WorkflowContext;
