@@ -186,25 +186,13 @@ impl Store {
         .await
         .map_err(db(op))?;
         let mut claimed = Vec::with_capacity(rows.len());
+        let mut attempts = Vec::with_capacity(rows.len());
         for row in &rows {
             let row = rows::message(row)?;
             let reclaimed = chosen.iter().any(|c| c.id == row.message.id && c.reclaimed);
             let number = row.message.attempts;
             let kind = rows::claim_kind(reclaimed, number, row.schedule_base, row.message.replays);
-            sqlx::query(
-                "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
-                 started_at, lease_until, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'in-progress')",
-            )
-            .bind(&row.message.id)
-            .bind(i64::from(number))
-            .bind(kind.as_str())
-            .bind(&token)
-            .bind(&request.worker)
-            .bind(now)
-            .bind(lease_until)
-            .execute(&mut *tx)
-            .await
-            .map_err(db(op))?;
+            attempts.push(serde_json::json!([row.message.id, number, kind.as_str()]));
             claimed.push(Claimed {
                 round_attempt: number.saturating_sub(row.schedule_base),
                 message: row.message,
@@ -214,6 +202,22 @@ impl Store {
                 lease_until: Timestamp::from_millis(lease_until),
             });
         }
+        // One statement for the batch's attempt rows (each statement is a round trip to
+        // SQLite's thread).
+        sqlx::query(
+            "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
+             started_at, lease_until, outcome) \
+             SELECT value ->> 0, value ->> 1, value ->> 2, ?1, ?2, ?3, ?4, 'in-progress' \
+             FROM json_each(?5)",
+        )
+        .bind(&token)
+        .bind(&request.worker)
+        .bind(now)
+        .bind(lease_until)
+        .bind(serde_json::Value::Array(attempts).to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db(op))?;
         tx.commit().await.map_err(db(op))?;
         // Oldest due first, as they were chosen.
         claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.message.id));
@@ -231,55 +235,69 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(db(op))?;
+        let nexts: Vec<Option<i64>> = records
+            .iter()
+            .map(|r| (r.new_state() == State::Pending).then(|| now.saturating_add(r.wait_ms())))
+            .collect();
+        let messages: Vec<serde_json::Value> = records
+            .iter()
+            .zip(&nexts)
+            .map(|(r, next)| {
+                serde_json::json!({
+                    "id": r.id, "token": r.token, "state": r.new_state().as_str(),
+                    "next": next, "status": r.status, "error": r.error,
+                })
+            })
+            .collect();
+        // The claims still current (inside this write transaction, nothing else changes them):
+        // by (id, token), exact even when one batch holds a stale and a current claim of one
+        // message.
+        let current: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, claim_token FROM callback_message \
+             WHERE state = 'in-flight' AND id IN (SELECT value ->> 'id' FROM json_each(?1))",
+        )
+        .bind(serde_json::Value::Array(messages.clone()).to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db(op))?;
+        // One statement for the batch; only rows whose claim is still current change.
+        sqlx::query(
+            "UPDATE callback_message SET state = r.state, \
+             next_attempt_at = COALESCE(r.next, callback_message.next_attempt_at), \
+             lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
+             last_status = r.status, last_error = r.error, \
+             finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE ?1 END \
+             FROM (SELECT value ->> 'id' AS id, value ->> 'token' AS token, \
+                          value ->> 'state' AS state, value ->> 'next' AS next, \
+                          value ->> 'status' AS status, value ->> 'error' AS error \
+                   FROM json_each(?2)) AS r \
+             WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
+               AND callback_message.state = 'in-flight'",
+        )
+        .bind(now)
+        .bind(serde_json::Value::Array(messages).to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db(op))?;
         let mut results = Vec::with_capacity(records.len());
-        for record in records {
+        let mut attempts = Vec::with_capacity(records.len());
+        for (record, next) in records.iter().zip(&nexts) {
             let state = record.new_state();
-            let next = (state == State::Pending).then(|| now.saturating_add(record.wait_ms()));
-            let status = record.status.map(i64::from);
-            let applied = sqlx::query(
-                "UPDATE callback_message SET state = ?1, \
-                 next_attempt_at = COALESCE(?2, next_attempt_at), \
-                 lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
-                 last_status = ?3, last_error = ?4, \
-                 finished_at = CASE WHEN ?1 = 'pending' THEN NULL ELSE ?5 END \
-                 WHERE id = ?6 AND claim_token = ?7 AND state = 'in-flight'",
-            )
-            .bind(state.as_str())
-            .bind(next)
-            .bind(status)
-            .bind(&record.error)
-            .bind(now)
-            .bind(&record.id)
-            .bind(&record.token)
-            .execute(&mut *tx)
-            .await
-            .map_err(db(op))?
-            .rows_affected()
-                == 1;
+            let applied = current
+                .iter()
+                .any(|(id, token)| *id == record.id && *token == record.token);
             let outcome = if applied {
                 outcome_of(state)
             } else {
                 AttemptOutcome::Superseded
             };
-            sqlx::query(
-                "UPDATE callback_attempt SET ended_at = ?1, outcome = ?2, status = ?3, \
-                 error_kind = ?4, error = ?5, address = ?6, response = ?7, next_attempt_at = ?8 \
-                 WHERE message_id = ?9 AND number = ?10 AND claim_token = ?11",
-            )
-            .bind(now)
-            .bind(outcome.as_str())
-            .bind(status)
-            .bind(record.failure.map(|f| f.as_str()))
-            .bind(&record.error)
-            .bind(&record.address)
-            .bind(&record.response)
-            .bind(if applied { next } else { None })
-            .bind(&record.id)
-            .bind(i64::from(record.number))
-            .bind(&record.token)
-            .execute(&mut *tx)
-            .await
-            .map_err(db(op))?;
+            attempts.push(serde_json::json!({
+                "id": record.id, "number": record.number, "token": record.token,
+                "outcome": outcome.as_str(), "status": record.status,
+                "kind": record.failure.map(|f| f.as_str()), "error": record.error,
+                "address": record.address, "response": record.response,
+                "next": if applied { *next } else { None },
+            }));
             results.push(if applied {
                 Recorded::Applied {
                     state,
@@ -289,6 +307,24 @@ impl Store {
                 Recorded::Superseded
             });
         }
+        sqlx::query(
+            "UPDATE callback_attempt SET ended_at = ?1, outcome = r.outcome, status = r.status, \
+             error_kind = r.kind, error = r.error, address = r.address, response = r.response, \
+             next_attempt_at = r.next \
+             FROM (SELECT value ->> 'id' AS id, value ->> 'number' AS number, \
+                          value ->> 'token' AS token, value ->> 'outcome' AS outcome, \
+                          value ->> 'status' AS status, value ->> 'kind' AS kind, \
+                          value ->> 'error' AS error, value ->> 'address' AS address, \
+                          value ->> 'response' AS response, value ->> 'next' AS next \
+                   FROM json_each(?2)) AS r \
+             WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
+               AND callback_attempt.claim_token = r.token",
+        )
+        .bind(now)
+        .bind(serde_json::Value::Array(attempts).to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db(op))?;
         tx.commit().await.map_err(db(op))?;
         Ok(results)
     }
