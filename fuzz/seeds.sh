@@ -9,7 +9,9 @@
 #       and a few hand-written messages;
 #   document
 #       examples/*.yaml|json, the smaller documents of corpus/, and
-#       the document fixtures of oas-callbacks/tests/fixtures.
+#       the document fixtures of oas-callbacks/tests/fixtures;
+#   condition
+#       every simple condition of arazzo/tests/data/criteria/*.json (the criteria tables).
 #
 # Seeds are written to fuzz/corpus/<target>/seed-* (git-ignored; libFuzzer adds what it finds
 # to the same folders). Running it again refreshes the seeds and keeps what was found.
@@ -22,7 +24,7 @@ set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$fuzz_dir/.." && pwd)"
 corpus="${1:-$fuzz_dir/corpus}"
-targets=(parse_expression parse_template differential roundtrip eval raw_http document)
+targets=(parse_expression parse_template differential roundtrip eval raw_http document condition)
 for target in "${targets[@]}"; do
     mkdir -p "$corpus/$target"
     rm -f "$corpus/$target"/seed-*
@@ -108,6 +110,25 @@ https://example.com/{$request.path.id}#{$response.body#/x}
 http://x/{id}
 {$request.body#/a}}
 LINES
+
+# --- simple conditions (Arazzo criteria) -----------------------------------------------------
+if command -v python3 > /dev/null 2>&1; then
+    python3 - "$corpus/condition" "$root"/arazzo/tests/data/criteria/*.json <<'PY'
+import json, os, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    table = os.path.splitext(os.path.basename(path))[0]
+    with open(path, encoding="utf-8") as f:
+        cases = json.load(f).get("cases", [])
+    for n, case in enumerate(cases):
+        criterion = case.get("criterion")
+        if isinstance(criterion, dict) and isinstance(criterion.get("condition"), str):
+            with open(os.path.join(out, f"seed-{table}-{n}"), "wb") as f:
+                f.write(criterion["condition"].encode("utf-8"))
+PY
+fi
+printf '%s' '$statusCode == 200 && $response.body#/count > 0' | seed condition hand-1
+printf '%s' "\$response.body#/status == 'Available' || !(\$statusCode >= 400)" | seed condition hand-2
 
 # --- raw HTTP ---------------------------------------------------------------------------------
 if [ -f "$root/examples/spec-request.http" ]; then

@@ -617,3 +617,17 @@ pub const TEMPLATES: &[&str] = &[
     "{$request.body#/url}?id={$response.body#/id}&s={$statusCode}#{$method}",
     "{$request.header.X-A}{$response.header.Location}",
 ];
+
+/// The exchange the `condition` target evaluates conditions against: a request and a response
+/// with headers and JSON bodies.
+pub fn arazzo_exchange() -> OwnedExchange {
+    let request = OwnedRequest::new("POST", "https://api.example/pets?limit=2&q=a%20b")
+        .expect("a valid request")
+        .with_header("Content-Type", "application/json")
+        .with_json_body(serde_json::json!({"name": "Rex", "tags": ["a", "b"]}));
+    let response = OwnedResponse::new(201)
+        .expect("a valid status")
+        .with_header("Location", "https://api.example/pets/1")
+        .with_json_body(serde_json::json!({"id": 1, "count": 2, "items": [{"id": 1}, null], "ok": true, "none": null}));
+    OwnedExchange::new(request).with_response(response)
+}
