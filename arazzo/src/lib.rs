@@ -80,3 +80,8 @@ pub use criterion::{
     XPathVersion,
 };
 pub use version::{UnsupportedVersion, Version};
+
+/// The examples of the crate README, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
