@@ -107,8 +107,9 @@ impl SpanBuilder {
         group.children.push(node);
     }
 
-    /// The node of a sequence (`mapping` false) or mapping whose children are `group`.
-    pub(crate) fn close(&mut self, mut group: Group, mapping: bool) -> SpanNode {
+    /// The node of a sequence (`mapping` false) or mapping whose children are `group`; the
+    /// group is left empty, to be reused.
+    pub(crate) fn close(&mut self, group: &mut Group, mapping: bool) -> SpanNode {
         let mut node = SpanNode::leaf();
         if group.children.is_empty() {
             return node;
@@ -131,12 +132,14 @@ impl SpanBuilder {
             }
             _ => self.overflowed = true,
         }
+        group.children.clear();
         node
     }
 
     /// The index, with `root` the node of the whole file; `None` if the file is too large for
     /// the table.
-    pub(crate) fn finish(self, root: SpanNode) -> Option<SpanIndex> {
+    pub(crate) fn finish(mut self, root: SpanNode) -> Option<SpanIndex> {
+        self.nodes.shrink_to_fit();
         (!self.overflowed).then_some(SpanIndex {
             root,
             nodes: self.nodes,
@@ -248,7 +251,7 @@ impl JsonScanner<'_> {
                     }
                 }
                 self.at += 1;
-                self.builder.close(group, true)
+                self.builder.close(&mut group, true)
             }
             b'[' => {
                 self.at += 1;
@@ -265,7 +268,7 @@ impl JsonScanner<'_> {
                     }
                 }
                 self.at += 1;
-                self.builder.close(group, false)
+                self.builder.close(&mut group, false)
             }
             b'"' => {
                 self.string()?;
@@ -354,11 +357,11 @@ mod tests {
         let mut builder = SpanBuilder::default();
         let mut inner = Group::default();
         inner.item(SpanNode::leaf());
-        let inner = builder.close(inner, false);
+        let inner = builder.close(&mut inner, false);
         let mut outer = Group::default();
         builder.member(&mut outer, "a", None, inner.at(Some(7)));
         builder.member(&mut outer, "b", Some(12), SpanNode::leaf());
-        let root = builder.close(outer, true).at(Some(2));
+        let root = builder.close(&mut outer, true).at(Some(2));
         let index = builder.finish(root).expect("index");
         assert_eq!(locate(&index, "/a", true), Some(2));
         assert_eq!(locate(&index, "/a/0", false), Some(7));

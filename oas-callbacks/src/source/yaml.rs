@@ -66,7 +66,7 @@ fn parse_here(text: &str, limits: &LoadLimits) -> Result<(Value, Option<SpanInde
     options.alias_limits.max_total_replayed_events = limits.max_yaml_alias_nodes;
     options.budget = Some(budget);
     let lines = LineStarts::new(text);
-    let installed = InstalledBuilder::install();
+    let installed = Installed::install();
     let root: Spanned<Built> =
         serde_saphyr::from_str_with_options(text, options).map_err(|err| {
             let position = err
@@ -156,35 +156,49 @@ impl<'a> LineStarts<'a> {
 }
 
 thread_local! {
-    /// The spans of the file being parsed on this thread. serde-saphyr reports a value's
-    /// position only through `Spanned<T>`, whose `T` is deserialized without a seed, so the
-    /// visitors reach the table here: each value is put in its final form as it is read, and
-    /// nothing of the parser's (two locations of 28 bytes per value) outlives its parent.
-    static SPANS: RefCell<Option<SpanBuilder>> = const { RefCell::new(None) };
+    /// The parse running on this thread. serde-saphyr reports a value's position only through
+    /// `Spanned<T>`, whose `T` is deserialized without a seed, so the visitors reach the span
+    /// table and their scratch space here: each value is put in its final form as it is read,
+    /// and nothing of the parser's (two locations of 28 bytes per value) outlives its parent.
+    static PARSE: RefCell<Option<Parse>> = const { RefCell::new(None) };
 }
 
-/// The span table of this thread's parse, from its start to its end (or its failure).
-struct InstalledBuilder;
+/// How many members of a mapping wait before it is allocated.
+const BUFFERED_MEMBERS: usize = 16;
 
-impl InstalledBuilder {
-    fn install() -> InstalledBuilder {
-        SPANS.with(|spans| *spans.borrow_mut() = Some(SpanBuilder::default()));
-        InstalledBuilder
+/// What the visitors of one parse share.
+#[derive(Default)]
+struct Parse {
+    spans: SpanBuilder,
+    /// Buffers for the first members of the mappings and the positions of the children of
+    /// the collections being read, one per open level, reused.
+    members: Vec<Vec<(String, Value)>>,
+    groups: Vec<Group>,
+}
+
+/// The parse state of this thread, from the parse's start to its end (or its failure).
+struct Installed;
+
+impl Installed {
+    fn install() -> Installed {
+        PARSE.with(|parse| *parse.borrow_mut() = Some(Parse::default()));
+        Installed
     }
 
     fn finish(self) -> Option<SpanBuilder> {
-        SPANS.with(|spans| spans.borrow_mut().take())
+        PARSE.with(|parse| parse.borrow_mut().take().map(|parse| parse.spans))
     }
 }
 
-impl Drop for InstalledBuilder {
+impl Drop for Installed {
     fn drop(&mut self) {
-        SPANS.with(|spans| spans.borrow_mut().take());
+        PARSE.with(|parse| parse.borrow_mut().take());
     }
 }
 
-fn with_builder<R>(f: impl FnOnce(&mut SpanBuilder) -> R) -> Option<R> {
-    SPANS.with(|spans| spans.borrow_mut().as_mut().map(f))
+/// Runs `f` on this thread's parse (always installed while the visitors run).
+fn with_parse<R>(f: impl FnOnce(&mut Parse) -> R) -> Option<R> {
+    PARSE.with(|parse| parse.borrow_mut().as_mut().map(f))
 }
 
 fn byte_offset(location: &Location) -> Option<usize> {
@@ -291,31 +305,75 @@ impl<'de> Visitor<'de> for BuiltVisitor {
         Built::deserialize(deserializer)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Built, A::Error> {
-        let mut values = Vec::new();
-        let mut group = Group::default();
+        let mut group =
+            with_parse(|parse| parse.groups.pop().unwrap_or_default()).unwrap_or_default();
+        let mut items = Vec::new();
         while let Some(item) = seq.next_element::<Spanned<Built>>()? {
             group.item(item.value.span.at(byte_offset(&item.referenced)));
-            values.push(item.value.value);
+            items.push(item.value.value);
         }
+        // Growth leaves up to half the capacity unused, and four slots for one item: give it
+        // back (in place: the allocator shrinks a block without moving it).
+        items.shrink_to_fit();
+        let span = with_parse(|parse| {
+            let span = parse.spans.close(&mut group, false);
+            parse.groups.push(group);
+            span
+        });
         Ok(Built {
-            value: Value::Array(values),
-            span: with_builder(|spans| spans.close(group, false)).unwrap_or_else(SpanNode::leaf),
+            value: Value::Array(items),
+            span: span.unwrap_or_else(SpanNode::leaf),
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Built, A::Error> {
-        let mut members = Map::new();
-        let mut group = Group::default();
+        let (mut members, mut group) = with_parse(|parse| {
+            (
+                parse.members.pop().unwrap_or_default(),
+                parse.groups.pop().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default();
+        // The first members wait in a buffer, so that a small mapping is allocated at its
+        // exact size (a map cannot be shrunk); a large one then grows in place.
+        let mut object: Option<Map<String, Value>> = None;
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
             let value = map.next_value::<Spanned<Built>>()?;
             let span = value.value.span.at(byte_offset(&value.referenced));
-            with_builder(|spans| {
-                spans.member(&mut group, &key.value.0, byte_offset(&key.referenced), span);
+            with_parse(|parse| {
+                let at = byte_offset(&key.referenced);
+                parse.spans.member(&mut group, &key.value.0, at, span);
             });
-            members.insert(key.value.0, value.value.value);
+            match &mut object {
+                // A repeated key (the parser refuses them; merge keys are expanded before)
+                // keeps its last value, as serde_json does.
+                Some(object) => {
+                    object.insert(key.value.0, value.value.value);
+                }
+                None if members.len() < BUFFERED_MEMBERS => {
+                    members.push((key.value.0, value.value.value));
+                }
+                None => {
+                    let mut large = Map::with_capacity(2 * BUFFERED_MEMBERS);
+                    large.extend(members.drain(..));
+                    large.insert(key.value.0, value.value.value);
+                    object = Some(large);
+                }
+            }
         }
+        let object = object.unwrap_or_else(|| {
+            let mut small = Map::with_capacity(members.len());
+            small.extend(members.drain(..));
+            small
+        });
+        let span = with_parse(|parse| {
+            let span = parse.spans.close(&mut group, true);
+            parse.members.push(members);
+            parse.groups.push(group);
+            span
+        });
         Ok(Built {
-            value: Value::Object(members),
-            span: with_builder(|spans| spans.close(group, true)).unwrap_or_else(SpanNode::leaf),
+            value: Value::Object(object),
+            span: span.unwrap_or_else(SpanNode::leaf),
         })
     }
 }
