@@ -846,3 +846,52 @@ fn rendering_stops_at_the_rendered_bytes_limit_in_every_command() {
         "OAS_CALLBACKS_MAX_RENDERED_BYTES must be a number of bytes, not `lots`",
     );
 }
+
+/// A document in a folder whose name holds characters a URI path cannot (`[`, `]`, a space, `%`):
+/// `validate` built schema URIs the registry refused ("Invalid URI reference
+/// 'file:///…/sp%20ace[1]/api.yaml'"). A reference to a file named with them, written as a
+/// URI reference (percent-encoded), is followed too.
+#[test]
+fn validate_works_in_folders_whose_names_a_uri_must_escape() {
+    let dir = scratch_dir("cli-uri").join("sp ace[1] 100%");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let api = std::fs::read_to_string(example("progress-api.yaml")).expect("example");
+    assert!(api.contains("'#/components/schemas/Progress'"));
+    let split = api.replace(
+        "'#/components/schemas/Progress'",
+        "'progress%5B1%5D.yaml#/components/schemas/Progress'",
+    );
+    let spec = write(&dir, "api.yaml", split);
+    write(&dir, "progress[1].yaml", &api);
+    let args = |body: &str| {
+        vec![
+            "validate".to_owned(),
+            spec.clone(),
+            "--operation".to_owned(),
+            "startJob".to_owned(),
+            "--callback".to_owned(),
+            "progress".to_owned(),
+            "--body".to_owned(),
+            example(body),
+        ]
+    };
+    let valid = args("progress-payload.json");
+    let valid: Vec<&str> = valid.iter().map(String::as_str).collect();
+    assert_eq!(succeeds(&valid).trim(), "valid");
+    let invalid = args("progress-payload-invalid.json");
+    let invalid: Vec<&str> = invalid.iter().map(String::as_str).collect();
+    let run = run(&invalid, &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("/percent: 140 is greater than the maximum of 100"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("breaks the schema of callback `progress` in 3 places"),
+        "{}",
+        run.stderr
+    );
+}

@@ -141,9 +141,53 @@ fn reached_uri(path: &Path) -> String {
     file_uri(&lexical_absolute(path))
 }
 
+/// What a path segment of an RFC 3986 URI cannot hold as it is: anything but the unreserved
+/// characters, the sub-delimiters, `:` and `@`. (The url crate leaves `[`, `]`, `%`, `|`, `^`
+/// and `\\` as they are, and the schema registry refuses such a URI: a document in a folder
+/// named `v[1]` could not be validated.)
+#[cfg(unix)]
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// The `file:` URI of an absolute path, each segment percent-encoded byte by byte.
+#[cfg(unix)]
 fn file_uri(absolute: &Path) -> String {
-    url::Url::from_file_path(absolute)
-        .map_or_else(|()| "file:///document".to_owned(), |u| u.to_string())
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut uri = String::from("file://");
+    for component in absolute.components() {
+        if let Component::Normal(name) = component {
+            uri.push('/');
+            uri.extend(percent_encoding::percent_encode(name.as_bytes(), SEGMENT));
+        }
+    }
+    if uri.len() == "file://".len() {
+        uri.push('/');
+    }
+    uri
+}
+
+#[cfg(not(unix))]
+fn file_uri(absolute: &Path) -> String {
+    url::Url::from_file_path(absolute).map_or_else(
+        |()| "file:///document".to_owned(),
+        |u| u.to_string().replace('[', "%5B").replace(']', "%5D"),
+    )
 }
 
 /// The absolute form of `path` with `.` and `..` resolved by name.
@@ -197,5 +241,17 @@ mod tests {
     fn reached_paths_resolve_dot_segments_by_name() {
         let uri = reached_uri(Path::new("/a/b/../c/./d.yaml"));
         assert_eq!(uri, "file:///a/c/d.yaml");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_uris_encode_what_a_uri_path_cannot_hold() {
+        let uri = file_uri(Path::new("/a/sp ace[1]/100%|^\\é/x@y:z;(1).yaml"));
+        assert_eq!(
+            uri,
+            "file:///a/sp%20ace%5B1%5D/100%25%7C%5E%5C%C3%A9/x@y:z;(1).yaml"
+        );
+        assert!(jsonschema::Uri::parse(uri.as_str()).is_ok(), "{uri}");
+        assert_eq!(file_uri(Path::new("/")), "file:///");
     }
 }
