@@ -31,3 +31,13 @@ impl Context for expr_eval::OwnedExchange {
         expr_eval::evaluate(expression, self)
     }
 }
+
+/// A running workflow's context as `expr-eval` keeps it (the exchange or message of the
+/// current step, inputs, step outputs, workflows, components, source descriptions).
+impl<X: expr_eval::Exchange + ?Sized> Context for expr_eval::WorkflowContext<'_, X> {
+    type Error = expr_eval::EvalError;
+
+    fn evaluate(&self, expression: &Expression) -> Result<expr_eval::Value<'_>, Self::Error> {
+        expr_eval::WorkflowContext::evaluate(self, expression)
+    }
+}

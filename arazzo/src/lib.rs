@@ -8,6 +8,12 @@
 //! - evaluates Criterion Objects ([`Criterion`]): `simple` conditions with a real grammar
 //!   ([`Condition`]), `regex` (ECMA-262), `jsonpath` (RFC 9535) and `xpath` (1.0, 2.0, 3.0,
 //!   3.1), with `{$…}` expressions embedded in the last three, against a [`Context`];
+//! - reads a workflow's state from JSON ([`ContextFile`], the context file of
+//!   `oas-callbacks criterion`), or evaluates against expr-eval's `WorkflowContext`;
+//! - checks Arazzo documents ([`Document::check`]): every expression, expression string and
+//!   criterion parses in the document's [`Dialect`], and what they name exists (earlier steps
+//!   and their outputs, declared inputs, source descriptions and their operations, workflows,
+//!   components), with `FILE:LINE:COL` diagnostics and the likely fix.
 //!
 //! ```
 //! use arazzo::{Condition, Version};
@@ -65,20 +71,27 @@
 //!
 //! [Arazzo]: https://spec.openapis.org/arazzo/latest.html
 
+mod check;
 mod condition;
 mod context;
+mod context_file;
 mod criterion;
+mod document;
 mod expression;
 mod version;
 
+pub use check::{Report, Unchecked, UncheckedReason};
 pub use condition::{
     CompareOp, Condition, ConditionError, ConditionErrorKind, ConditionExpression, ConditionLimits,
 };
 pub use context::Context;
+pub use context_file::{ContextFile, ContextFileError, Unresolved};
 pub use criterion::{
     Criterion, CriterionError, CriterionType, EvaluationError, JsonPathVersion, Outcome,
     XPathVersion,
 };
+pub use document::{Document, is_arazzo};
+pub use expression::Dialect;
 pub use version::{UnsupportedVersion, Version};
 
 /// The examples of the crate README, run as doctests.

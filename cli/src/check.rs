@@ -1,10 +1,12 @@
-//! `oas-callbacks check SPEC...`: every callback key and link expression of each document, in
+//! `oas-callbacks check SPEC...`: every callback key and link expression of each OpenAPI
+//! document, and every expression, criterion and reference of each Arazzo document (DESIGN
+//! §8; told apart by the `arazzo` field), in
 //! the formats people and CI systems read (DESIGN §9): text, JSON, SARIF 2.1.0 and GitHub
 //! workflow commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use oas_callbacks::{Diagnostic, LoadError, Loader, Severity};
+use oas_callbacks::{Diagnostic, LoadError, Loader, ParsedFile, Severity};
 
 use crate::error::{CliError, Outcome};
 use crate::{limits, output};
@@ -15,7 +17,7 @@ mod sarif;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// OpenAPI documents (JSON or YAML).
+    /// OpenAPI or Arazzo documents (JSON or YAML; an `arazzo` field makes an Arazzo one).
     #[arg(required = true)]
     specs: Vec<PathBuf>,
     /// `text` (FILE:LINE:COL: severity: message, with the line and a caret), `json` (an array
@@ -51,9 +53,15 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     loader.preload(&args.specs);
     let mut unreadable = Vec::new();
     let mut all = Vec::new();
+    let mut unchecked = Vec::new();
     for spec in &args.specs {
-        let diagnostics = match loader.load(spec) {
-            Ok(doc) => doc.check(),
+        let checked = match kind(&loader, spec) {
+            Ok(Kind::Arazzo(file)) => Ok(check_arazzo(&loader, *file, &mut unchecked)),
+            Ok(Kind::OpenApi) => loader.load(spec).map(|doc| doc.check()),
+            Err(err) => Err(err),
+        };
+        let diagnostics = match checked {
+            Ok(diagnostics) => diagnostics,
             Err(err @ LoadError::Io { .. }) => {
                 unreadable.push(CliError::from(err));
                 continue;
@@ -94,6 +102,15 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
         )),
     };
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    // Said once, and not as a finding: what was not checked because it was not read.
+    if !unchecked.is_empty() {
+        let names: Vec<String> = unchecked.iter().map(ToString::to_string).collect();
+        output::note(format!(
+            "note: {} not checked (remote URLs are not fetched, and only OpenAPI and Arazzo documents are read): {}",
+            plural(unchecked.len(), "source description"),
+            names.join(", ")
+        ));
+    }
     // The summary is the last line on stderr, after the errors of unreadable documents.
     match (CliError::all(unreadable), summary) {
         (Some(err), Some(summary)) => Err(err.followed_by(summary)),
@@ -104,6 +121,43 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
             }
             Ok(Outcome::failure_if(failed))
         }
+    }
+}
+
+/// What a document is, for `check`.
+enum Kind {
+    /// An OpenAPI description (anything without an `arazzo` field).
+    OpenApi,
+    /// An Arazzo document, parsed.
+    Arazzo(Box<ParsedFile>),
+}
+
+/// Tells Arazzo documents from OpenAPI ones by their content (an `arazzo` field). A file that
+/// is not a regular file (a pipe) is read once only, so it is read as OpenAPI.
+fn kind(loader: &Loader, spec: &Path) -> Result<Kind, LoadError> {
+    if !std::fs::metadata(spec).is_ok_and(|m| m.is_file()) {
+        return Ok(Kind::OpenApi);
+    }
+    let file = loader.load_file(spec)?;
+    Ok(if arazzo::is_arazzo(file.value()) {
+        Kind::Arazzo(Box::new(file))
+    } else {
+        Kind::OpenApi
+    })
+}
+
+fn check_arazzo(
+    loader: &Loader,
+    file: ParsedFile,
+    unchecked: &mut Vec<arazzo::Unchecked>,
+) -> Vec<Diagnostic> {
+    match arazzo::Document::new(file) {
+        Ok(document) => {
+            let report = document.check(loader);
+            unchecked.extend(report.unchecked_sources().iter().cloned());
+            report.into_diagnostics()
+        }
+        Err(diagnostic) => vec![*diagnostic],
     }
 }
 

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod criterion;
 mod document_args;
 #[cfg(feature = "outbox")]
 mod enqueue;
@@ -57,6 +58,9 @@ enum Command {
     /// Check every callback key and link expression of OpenAPI documents: syntax errors with
     /// suggested fixes, and lints against the operations (FILE:LINE:COL: error: …).
     Check(check::Args),
+    /// Evaluate an Arazzo Criterion Object (simple, regex, jsonpath or xpath) against a workflow
+    /// context file: prints true or false.
+    Criterion(criterion::Args),
     /// Validate a callback payload against the request-body schema of the callback operation;
     /// every violation is printed with its JSON pointer.
     Validate(validate::Args),
@@ -99,6 +103,7 @@ fn run(command: &Command) -> Result<Outcome, CliError> {
         Command::Parse(args) => parse::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Check(args) => check::run(args),
+        Command::Criterion(args) => criterion::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Resolve(args) => resolve::run(args),
         Command::Links(args) => links::run(args),

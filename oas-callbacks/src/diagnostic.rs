@@ -140,7 +140,8 @@ impl Diagnostic {
         self.code
     }
 
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+    /// The diagnostic with a suggested fix.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -32,6 +32,7 @@ mod files;
 mod limits;
 mod loader;
 mod model;
+mod parsed_file;
 mod resolve;
 mod source;
 mod validate;
@@ -44,6 +45,7 @@ pub use model::{
     Callback, CallbackOperation, CallbackUrl, Document, Link, LinkTarget, LinkValue, Operation,
     Parameter, ParameterLocation,
 };
+pub use parsed_file::ParsedFile;
 pub use resolve::{CallbackOutcome, ResolvedCallback, ResolvedLink, ResolvedValue, SkipReason};
 pub use source::{Format, Position};
 pub use validate::{ValidateError, Violation};

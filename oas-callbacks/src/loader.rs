@@ -10,6 +10,7 @@ use crate::error::LoadError;
 use crate::files::RefError;
 use crate::limits::{self, LoadLimits, ReadError};
 use crate::model::Document;
+use crate::parsed_file::ParsedFile;
 use crate::source::{Position, SourceFile, SyntaxError};
 
 /// Loads OpenAPI documents, reading and parsing each file at most once however many documents
@@ -126,6 +127,17 @@ impl Loader {
         let path = path.as_ref();
         let root = self.root(path)?;
         Ok(crate::build::build(self, path, root))
+    }
+
+    /// Reads and parses the JSON or YAML file at `path` within this loader's limits, without
+    /// reading it as an OpenAPI document: a document of another kind that refers to OpenAPI
+    /// ones (an Arazzo workflow), whose diagnostics need the places of its values. The file is
+    /// cached like any other, so a document loaded afterwards from the same path is not read
+    /// again.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<ParsedFile, LoadError> {
+        let path = path.as_ref();
+        let root = self.root(path)?;
+        Ok(ParsedFile::new(path.to_path_buf(), root))
     }
 
     /// Loads a description from memory; `path` names it in diagnostics, tells JSON from YAML

@@ -39,7 +39,6 @@ pub use error::{ConditionError, ConditionErrorKind};
 use crate::context::Context;
 use crate::criterion::EvaluationError;
 use crate::expression::Dialect;
-use crate::version::Version;
 
 /// The limits of parsing one condition.
 ///
@@ -108,18 +107,20 @@ pub struct Condition {
 }
 
 impl Condition {
-    /// Parses a condition, reading its runtime expressions with the grammar of `version`.
-    pub fn parse(text: &str, version: Version) -> Result<Self, ConditionError> {
-        Condition::parse_with(text, version, &ConditionLimits::new())
+    /// Parses a condition, reading its runtime expressions in `dialect`: a document's
+    /// [`Version`](crate::Version) (1.0.x reads the 1.0.1 grammar, 1.1.x the 1.1.0 one) or a
+    /// [`Dialect`].
+    pub fn parse(text: &str, dialect: impl Into<Dialect>) -> Result<Self, ConditionError> {
+        Condition::parse_with(text, dialect, &ConditionLimits::new())
     }
 
     /// Parses like [`Condition::parse`], with other limits.
     pub fn parse_with(
         text: &str,
-        version: Version,
+        dialect: impl Into<Dialect>,
         limits: &ConditionLimits,
     ) -> Result<Self, ConditionError> {
-        parse::parse(text, Dialect::from(version), limits).map(|root| Condition { root })
+        parse::parse(text, dialect.into(), limits).map(|root| Condition { root })
     }
 
     /// Evaluates the condition: `Ok(true)` passes, `Ok(false)` fails (a `false` or `null`

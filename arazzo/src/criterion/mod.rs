@@ -16,7 +16,6 @@ pub use error::{CriterionError, EvaluationError};
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::expression::{self, Dialect};
-use crate::version::Version;
 use embedded::Embedded;
 
 /// The condition type of a criterion, with the version named by its Expression Type Object.
@@ -167,8 +166,9 @@ enum Query<T> {
 impl Criterion {
     /// Reads a Criterion Object (`condition`, optional `context` and `type`, which is a string
     /// or an Expression Type Object) and compiles it, reading its runtime expressions with the
-    /// grammar of `version`.
-    pub fn from_json(value: &Value, version: Version) -> Result<Self, CriterionError> {
+    /// dialect `dialect` (a document's [`Version`](crate::Version) or a [`Dialect`]).
+    pub fn from_json(value: &Value, dialect: impl Into<Dialect>) -> Result<Self, CriterionError> {
+        let dialect = dialect.into();
         let object = value.as_object().ok_or(CriterionError::NotAnObject)?;
         let condition = match object.get("condition") {
             None => return Err(CriterionError::MissingCondition),
@@ -194,13 +194,13 @@ impl Criterion {
             None => CriterionType::Simple,
             Some(kind) => criterion_type(kind)?,
         };
-        Criterion::new(condition, kind, context, version)
+        Criterion::new(condition, kind, context, dialect)
     }
 
     /// Reads a Criterion Object from JSON text.
-    pub fn from_json_str(text: &str, version: Version) -> Result<Self, CriterionError> {
+    pub fn from_json_str(text: &str, dialect: impl Into<Dialect>) -> Result<Self, CriterionError> {
         let value: Value = serde_json::from_str(text).map_err(|_| CriterionError::NotAnObject)?;
-        Criterion::from_json(&value, version)
+        Criterion::from_json(&value, dialect)
     }
 
     /// Compiles a criterion from its parts.
@@ -211,9 +211,9 @@ impl Criterion {
         condition: &str,
         kind: CriterionType,
         context: Option<&str>,
-        version: Version,
+        dialect: impl Into<Dialect>,
     ) -> Result<Self, CriterionError> {
-        let dialect = Dialect::from(version);
+        let dialect = dialect.into();
         let context = context
             .map(|text| {
                 expression::parse_whole(text, dialect).map_err(|err| {
@@ -227,7 +227,7 @@ impl Criterion {
             return Err(CriterionError::MissingContext { kind: kind.name() });
         }
         let compiled = match kind {
-            CriterionType::Simple => Compiled::Simple(Condition::parse(condition, version)?),
+            CriterionType::Simple => Compiled::Simple(Condition::parse(condition, dialect)?),
             CriterionType::Regex => {
                 Compiled::Query(QueryKind::Regex(query(condition, dialect, |text| {
                     regex::Pattern::compile(text)
@@ -431,6 +431,7 @@ impl<T> Query<T> {
 #[derive(Debug)]
 pub(crate) enum RunError {
     /// The context cannot be queried this way (XPath over text that is not XML).
+    #[cfg_attr(not(feature = "xpath"), allow(dead_code))]
     Context(String),
     /// The engine failed on the query.
     Query(String),

@@ -189,6 +189,73 @@ codes! {
     NonJsonBodyPointer = "non-json-body-pointer",
         "A body pointer reads into a body that is not JSON (multipart or form data).",
         "Declare a JSON media type for the body, or a JSON part in the multipart `encoding`, or read the value another way.";
+    /// `not-arazzo`: a file `check` reads as an Arazzo document (it has an `arazzo` field)
+    /// that is not one it can read: `arazzo: 2.0.0`, or no `workflows` list.
+    NotArazzo = "not-arazzo",
+        "The file is not an Arazzo 1.0.x or 1.1.x document.",
+        "An Arazzo document is an object with `arazzo: 1.0.1` or `arazzo: 1.1.0`, `info`, `sourceDescriptions` and `workflows`.";
+    /// `arazzo-invalid-expression`: `value: $inputs.` or `condition: $statusCode = 200`: a
+    /// runtime expression, expression string or simple condition that does not parse in the
+    /// document's dialect (its `arazzo` version).
+    ArazzoInvalidExpression = "arazzo-invalid-expression",
+        "A runtime expression, expression string or condition does not parse in the document's Arazzo version.",
+        "Write the expression as the grammar of the document's `arazzo` version allows; body pointers are written `$response.body#/a/0`.";
+    /// `arazzo-invalid-criterion`: `type: regex` with `condition: '(' `, a JSONPath that does
+    /// not parse, a `type` or `version` that does not exist, or no `context` where one is needed.
+    ArazzoInvalidCriterion = "arazzo-invalid-criterion",
+        "A Criterion Object cannot be evaluated: its regex or JSONPath does not compile, or its type, version or context is wrong.",
+        "Fix the regex (ECMA-262) or JSONPath (RFC 9535); give a `context` to regex, jsonpath and xpath criteria.";
+    /// `arazzo-unknown-step`: `$steps.getPet.outputs.id` where the workflow has no step
+    /// `getPet`, or the step comes later and the workflow uses no `dependsOn`.
+    ArazzoUnknownStep = "arazzo-unknown-step",
+        "A `$steps.` expression names no earlier step of its workflow.",
+        "Name an earlier step of the same workflow (step ids are case-sensitive), or move the step before the one that reads it.";
+    /// `arazzo-unknown-output`: `$steps.login.outputs.tokn` where the step `login` has no
+    /// output `tokn`; also `$workflows.W.outputs.x` for a workflow without that output.
+    ArazzoUnknownOutput = "arazzo-unknown-output",
+        "An expression reads an output that its step or workflow does not define.",
+        "Name one of the outputs the step or workflow defines, or add the output to it.";
+    /// `arazzo-undeclared-input`: `$inputs.usrname` where the workflow's `inputs` schema
+    /// declares no property `usrname` (a `$ref` to `components.inputs` is followed).
+    ArazzoUndeclaredInput = "arazzo-undeclared-input",
+        "An `$inputs.` expression names an input the workflow's inputs schema does not declare.",
+        "Declare the input under the workflow's `inputs.properties`, or name one it declares.";
+    /// `arazzo-unknown-source`: `$sourceDescriptions.petstore.getPet` where no source
+    /// description is named `petstore`.
+    ArazzoUnknownSource = "arazzo-unknown-source",
+        "An expression names a source description the document does not have.",
+        "Name one of the document's `sourceDescriptions` (names are case-sensitive).";
+    /// `arazzo-unknown-operation`: `operationId: getPett` that no local OpenAPI source
+    /// description defines, or an `operationPath` whose pointer names no operation.
+    ArazzoUnknownOperation = "arazzo-unknown-operation",
+        "A step names an operation its source descriptions do not have.",
+        "Name an `operationId` of the source description, or point `operationPath` at an operation (`#/paths/~1pets/get`).";
+    /// `arazzo-invalid-operation-path`: `operationPath: '#/paths/~1pets/get'` without the
+    /// `{$sourceDescriptions.NAME.url}` that says which description it points into.
+    ArazzoInvalidOperationPath = "arazzo-invalid-operation-path",
+        "An `operationPath` is not `{$sourceDescriptions.NAME.url}` followed by `#` and a JSON pointer.",
+        "Write `operationPath: '{$sourceDescriptions.NAME.url}#/paths/~1pets/get'`.";
+    /// `arazzo-unknown-workflow`: `workflowId: checkout` or `$workflows.checkout.outputs.id`
+    /// where the document has no workflow `checkout`.
+    ArazzoUnknownWorkflow = "arazzo-unknown-workflow",
+        "A workflow id names no workflow of the document.",
+        "Name one of the document's workflows (ids are case-sensitive), or `$sourceDescriptions.NAME.ID` for a workflow of another Arazzo document.";
+    /// `arazzo-unknown-component`: `reference: $components.parameters.page` where the
+    /// document's `components.parameters` has no `page`.
+    ArazzoUnknownComponent = "arazzo-unknown-component",
+        "A `$components.` expression names a component the document does not define.",
+        "Define the component under `components`, or name one that is defined.";
+    /// `arazzo-no-response` (warning): `condition: $statusCode == 200` in a step that runs a
+    /// workflow (`workflowId`): such a step has no HTTP response of its own.
+    ArazzoNoResponse = "arazzo-no-response",
+        "An expression reads the HTTP response in a step that runs a workflow, which has none.",
+        "Read the workflow's outputs instead (`$workflows.ID.outputs.NAME`).";
+    /// `arazzo-quoted-structure` (warning): a JSON text payload such as
+    /// `'{"pet": "{$steps.find.outputs.pet}"}'` where the embedded value is an object or
+    /// array: it is substituted as JSON text inside the quotes, which breaks the payload.
+    ArazzoQuotedStructure = "arazzo-quoted-structure",
+        "An object or array value is embedded inside quotes of a JSON text payload.",
+        "Remove the quotes around the embedded expression, or write the payload as YAML/JSON structure instead of text.";
 }
 
 impl DiagnosticCode {
