@@ -10,10 +10,6 @@ const DOCUMENTS: &str = concat!(
     "/../arazzo/tests/data/documents"
 );
 
-fn document(name: &str) -> String {
-    format!("{DOCUMENTS}/{name}")
-}
-
 fn oas_callbacks(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
         .args(args)
