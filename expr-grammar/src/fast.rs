@@ -8,6 +8,10 @@
 //! tree, and gives `None` for everything else: the grammar (`walk.rs`) then reads the input
 //! again and says what is wrong, so every error comes from the grammar.
 //!
+//! This file reads the OpenAPI dialect as a whole text (the hot path of callback keys, kept as
+//! it was measured); `fast_prefix.rs` reads every dialect, Arazzo's included, as the expression
+//! at the start of a text. Templates of every dialect share [`template_with`].
+//!
 //! The two are tied together by tests, not by trust: the differential property test
 //! (`tests/differential.rs`) and fuzz target (`fuzz/fuzz_targets/differential.rs`) check both
 //! directions on near-valid input, and every conformance case goes through both readers.
