@@ -4,6 +4,9 @@
 #   parse_expression, parse_template, differential, roundtrip, eval
 #       every `input` of expr-grammar/tests/data/*.json (the conformance tables), plus the
 #       expressions and templates of a few hand-written lines below;
+#   arazzo
+#       the same inputs, each behind a byte that selects the dialect (one seed per dialect),
+#       and the Arazzo lines below;
 #   raw_http
 #       examples/*.http (request and response joined by a NUL byte, as the target splits them)
 #       and a few hand-written messages;
@@ -24,7 +27,7 @@ set -euo pipefail
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$fuzz_dir/.." && pwd)"
 corpus="${1:-$fuzz_dir/corpus}"
-targets=(parse_expression parse_template differential roundtrip eval raw_http document condition)
+targets=(parse_expression parse_template differential roundtrip eval arazzo raw_http document condition)
 for target in "${targets[@]}"; do
     mkdir -p "$corpus/$target"
     rm -f "$corpus/$target"/seed-*
@@ -129,6 +132,45 @@ PY
 fi
 printf '%s' '$statusCode == 200 && $response.body#/count > 0' | seed condition hand-1
 printf '%s' "\$response.body#/status == 'Available' || !(\$statusCode >= 400)" | seed condition hand-2
+
+# arazzo: the first byte picks the dialect (0 openapi, 1 arazzo-1.0.0, 2 arazzo-1.0.1,
+# 3 arazzo-1.1.0). The tables' inputs go in under 1.0.1 and 1.1.0, the lines below under every
+# dialect.
+for file in "$corpus/parse_expression"/seed-*; do
+    [ -e "$file" ] || continue
+    { printf '\2'; cat "$file"; } > "$corpus/arazzo/$(basename "$file")-2"
+    { printf '\3'; cat "$file"; } > "$corpus/arazzo/$(basename "$file")-3"
+done
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    for selector in 0 1 2 3; do
+        { printf "\\$selector"; printf '%s' "$line"; } | seed arazzo "hand-$n-$selector"
+    done
+done <<'LINES'
+$inputs.username
+$inputs.customer#/address/city
+$outputs.o#
+$steps.someStepId.outputs.pets#/0/id
+$steps.someStep.pets
+$workflows.foo.inputs.username
+$workflows.w.steps.s
+$sourceDescriptions.petstore.getPetById
+$sourceDescriptions.s.a{
+$components.parameters.page
+$components.inputs.x
+$message.header.Server
+$message.payload#/status
+$self
+$request.query.a}
+$statusCode == 200 && $response.body#/count > 0
+$response.body.count > $inputs.threshold
+https://{$inputs.host}/api/{$steps.create.outputs.id}/status
+{$sourceDescriptions.petStoreDescription.url}#/paths/~1pet~1findByStatus/get
+$[?(@.status == "{$inputs.expectedStatus}")]
+^2\d{2}$
+{$inputs.a}}
+LINES
 
 # --- raw HTTP ---------------------------------------------------------------------------------
 if [ -f "$root/examples/spec-request.http" ]; then
