@@ -188,7 +188,9 @@ fn paused_worker_is_superseded() -> Result<(), Failed> {
         config.crash = Some(CrashPoint {
             at: "sent".into(),
             after: 1,
-            wait_ms: Some(300),
+            // Long enough that SIGSTOP always lands while the child holds its result, even
+            // when a loaded runner reads the child's line late (300 ms once was not).
+            wait_ms: Some(3000),
         });
         let mut paused = Child::spawn(&config);
         let reached = tokio::task::block_in_place(|| paused.wait_line("at sent", Duration::from_secs(30)));
