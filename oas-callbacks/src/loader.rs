@@ -37,6 +37,10 @@ use crate::source::{Position, SourceFile, SyntaxError};
 pub struct Loader {
     limits: LoadLimits,
     cache: Mutex<HashMap<FileKey, Arc<Entry>>>,
+    /// Canonical forms of the paths seen so far (`None`: the path does not resolve). Every
+    /// document of a run asks for the same few paths again and again (each reference's file,
+    /// its folder), and resolving one costs a system call per component.
+    canonical: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     files_read: AtomicUsize,
     files_parsed: AtomicUsize,
     bytes_read: AtomicUsize,
@@ -63,9 +67,9 @@ pub(crate) struct FileKey {
 }
 
 impl FileKey {
-    pub(crate) fn of(path: &Path) -> FileKey {
+    fn new(path: &Path, canonical: Option<PathBuf>) -> FileKey {
         FileKey {
-            canonical: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            canonical: canonical.unwrap_or_else(|| path.to_path_buf()),
             extension: path
                 .extension()
                 .and_then(|e| e.to_str())
@@ -99,6 +103,7 @@ impl Loader {
         Loader {
             limits,
             cache: Mutex::new(HashMap::new()),
+            canonical: Mutex::new(HashMap::new()),
             files_read: AtomicUsize::new(0),
             files_parsed: AtomicUsize::new(0),
             bytes_read: AtomicUsize::new(0),
@@ -158,7 +163,7 @@ impl Loader {
     pub fn preload<P: AsRef<Path>>(&self, paths: &[P]) {
         let wanted = paths
             .iter()
-            .map(|p| (FileKey::of(p.as_ref()), p.as_ref().to_path_buf()))
+            .map(|p| (self.key(p.as_ref()), p.as_ref().to_path_buf()))
             .filter(|(_, path)| std::fs::metadata(path).is_ok_and(|m| m.is_file()))
             .collect();
         self.prefetch(wanted);
@@ -182,7 +187,7 @@ impl Loader {
             let bytes = self.read(path, false).map_err(io_error)?;
             return self.parse_root(path, bytes).map(Arc::new);
         }
-        let entry = self.entry(&FileKey::of(path));
+        let entry = self.entry(&self.key(path));
         let mut failure = None;
         let cached = entry.get_or_init(|| match self.read(path, true) {
             Err(err) => {
@@ -276,6 +281,29 @@ impl Loader {
                 }
             }
         });
+    }
+
+    /// The file `path` names, as the cache knows it.
+    pub(crate) fn key(&self, path: &Path) -> FileKey {
+        FileKey::new(path, self.canonicalize(path))
+    }
+
+    /// `std::fs::canonicalize`, once per path and run (like the files, the paths are taken as
+    /// they were when first seen: a new loader sees a changed tree). Relative paths are told
+    /// apart by the working directory they were asked in.
+    pub(crate) fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+        let asked = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let lock = || {
+            self.canonical
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(known) = lock().get(&asked) {
+            return known.clone();
+        }
+        let found = std::fs::canonicalize(path).ok();
+        lock().insert(asked, found.clone());
+        found
     }
 
     fn entry(&self, key: &FileKey) -> Arc<Entry> {

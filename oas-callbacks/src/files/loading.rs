@@ -38,15 +38,17 @@ impl<'l> LoadingFiles<'l> {
             aliases: RefCell::new(Vec::new()),
             followable: RefCell::new(HashSet::new()),
             ref_root: match &loader.limits().ref_root {
-                Some(dir) => physical(dir),
-                None => physical(path.parent().unwrap_or(Path::new(""))),
+                Some(dir) => physical(dir, |p| loader.canonicalize(p)),
+                None => physical(path.parent().unwrap_or(Path::new("")), |p| {
+                    loader.canonicalize(p)
+                }),
             },
             loader,
         };
         files
             .by_key
             .borrow_mut()
-            .insert(FileKey::of(path), files.files.len());
+            .insert(loader.key(path), files.files.len());
         files.files.push(Box::new(DocFile {
             path: path.to_path_buf(),
             source: root,
@@ -71,7 +73,7 @@ impl<'l> LoadingFiles<'l> {
 
     /// Whether a path is inside the tree references may reach.
     fn confined(&self, path: &Path) -> bool {
-        physical(path).starts_with(&self.ref_root)
+        physical(path, |p| self.loader.canonicalize(p)).starts_with(&self.ref_root)
     }
 
     fn open_path(&self, path: &Path) -> Result<FileId, RefError> {
@@ -81,7 +83,7 @@ impl<'l> LoadingFiles<'l> {
                 root: self.ref_root.clone(),
             });
         }
-        let key = FileKey::of(path);
+        let key = self.loader.key(path);
         if let Some(&id) = self.by_key.borrow().get(&key) {
             let mut aliases = self.aliases.borrow_mut();
             if self.doc_file(id).path != path && !aliases.iter().any(|(_, p)| p == path) {
@@ -149,7 +151,7 @@ impl FileTable for LoadingFiles<'_> {
             if !self.confined(&path) {
                 continue;
             }
-            let key = FileKey::of(&path);
+            let key = self.loader.key(&path);
             if !by_key.contains_key(&key) && !wanted.iter().any(|(k, _)| *k == key) {
                 wanted.push((key, path));
             }

@@ -278,14 +278,15 @@ pub(crate) fn resolve_location(from: &Path, location: &str) -> PathBuf {
 /// Where `path` physically is: its canonical form (`..` and symbolic links resolved), or, for
 /// a file that does not exist, the canonical form of its longest existing ancestor followed by
 /// the rest of the path resolved by name. A missing file and an existing one are placed alike,
-/// so that confinement does not tell them apart.
-pub(crate) fn physical(path: &Path) -> PathBuf {
+/// so that confinement does not tell them apart. `canonicalize` is `std::fs::canonicalize`
+/// (memoised by the loader).
+pub(crate) fn physical(path: &Path, canonicalize: impl Fn(&Path) -> Option<PathBuf>) -> PathBuf {
     let path = if path.as_os_str().is_empty() {
         Path::new(".")
     } else {
         path
     };
-    if let Ok(canonical) = std::fs::canonicalize(path) {
+    if let Some(canonical) = canonicalize(path) {
         return canonical;
     }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -300,7 +301,7 @@ pub(crate) fn physical(path: &Path) -> PathBuf {
                     rest.push(std::ffi::OsString::from(".."));
                 }
                 ancestor = parent;
-                if let Ok(canonical) = std::fs::canonicalize(ancestor) {
+                if let Some(canonical) = canonicalize(ancestor) {
                     break canonical;
                 }
             }
