@@ -16,7 +16,8 @@
 //!
 //! Run: `cargo bench -p benches --bench outbox` (`OUTBOX_BENCH_MESSAGES`, default 4000;
 //! `OUTBOX_BENCH_CONCURRENCY`, default 32; `OUTBOX_BENCH_ROUNDS`, default 3, the best round
-//! of each is kept). Figures taken while the machine is busy are noisy.
+//! of each is kept; `OUTBOX_BENCH_STORES`, a comma-separated list such as
+//! `sqlite,postgres-nofsync`, measures only those stores). Figures taken while the machine is busy are noisy.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -171,30 +172,39 @@ fn main() {
             TempPostgres::start_with(options)
                 .expect("a PostgreSQL server (see callback_outbox::testing)")
         };
-        let (synced_server, unsynced_server) = (postgres_with(true), postgres_with(false));
-        let stores = [
-            ("sqlite", sqlite_at("full.db", true).await),
-            ("sqlite-normal", sqlite_at("normal.db", false).await),
-            (
-                "postgres",
-                Outbox::connect(&synced_server.url())
+        // `OUTBOX_BENCH_STORES` (a comma-separated list of the names below) measures only some.
+        let selected = std::env::var("OUTBOX_BENCH_STORES").ok();
+        let wanted = |name: &str| {
+            selected
+                .as_deref()
+                .is_none_or(|list| list.split(',').any(|n| n.trim() == name))
+        };
+        let synced_server = wanted("postgres").then(|| postgres_with(true));
+        let unsynced_server = wanted("postgres-nofsync").then(|| postgres_with(false));
+        let mut stores = Vec::new();
+        for (name, full_sync) in [("sqlite", true), ("sqlite-normal", false)] {
+            if wanted(name) {
+                stores.push((name, sqlite_at(&format!("{name}.db"), full_sync).await));
+            }
+        }
+        for (name, server) in [
+            ("postgres", &synced_server),
+            ("postgres-nofsync", &unsynced_server),
+        ] {
+            if let Some(server) = server {
+                let outbox = Outbox::connect(&server.url())
                     .await
-                    .expect("the PostgreSQL outbox"),
-            ),
-            (
-                "postgres-nofsync",
-                Outbox::connect(&unsynced_server.url())
-                    .await
-                    .expect("the PostgreSQL outbox"),
-            ),
-        ];
+                    .expect("the PostgreSQL outbox");
+                stores.push((name, outbox));
+            }
+        }
         // Warm up the consumer's connections and every database.
         bare(addr, concurrency * 4, concurrency).await;
         for (_, outbox) in &stores {
             durable(outbox, addr, concurrency * 4, concurrency).await;
         }
         let mut best_bare = Duration::MAX;
-        let mut best = [Duration::MAX; 4];
+        let mut best = vec![Duration::MAX; stores.len()];
         for _ in 0..rounds {
             best_bare = best_bare.min(bare(addr, messages, concurrency).await);
             for ((_, outbox), best) in stores.iter().zip(&mut best) {

@@ -34,8 +34,11 @@
 //! **lease** (on the database's clock) and a **claim token**; every later write about that
 //! attempt presents the token, so a worker whose lease expired and whose message was taken over
 //! cannot overwrite the newer state (its result is kept as a `superseded` attempt). No
-//! transaction is held while a callback is sent: the claim and the record are each one short
-//! transaction. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite with `BEGIN IMMEDIATE`.
+//! transaction is held while a callback is sent: a worker writes in short transactions, each
+//! recording the results finished since the last one and claiming the next messages (ahead of
+//! its free slots, up to its concurrency again; what it has not sent at shutdown it gives back,
+//! [`Outbox::release`]). PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite with
+//! `BEGIN IMMEDIATE`.
 //! Expired leases are taken back by the claims themselves, so no node leads and nothing sweeps.
 //!
 //! What follows an attempt ([`decide`]): `2xx` delivered; `410 Gone` dead at once; a refusal by

@@ -50,6 +50,7 @@ const CASES: &[(&str, Case)] = cases![
     record_retry_reschedules_it,
     record_dead_finishes_it,
     a_stale_claim_cannot_change_the_state,
+    release_gives_a_claim_back_unattempted,
     an_expired_last_attempt_is_dead,
     cancel_stops_pending_and_in_flight_messages,
     replay_keeps_id_and_body_and_starts_a_round,
@@ -559,6 +560,65 @@ async fn a_stale_claim_cannot_change_the_state(db: &TestDb) {
     ));
 }
 
+async fn release_gives_a_claim_back_unattempted(db: &TestDb) {
+    let outbox = db.outbox().await;
+    let new = message("https://consumer.example/cb", b"{}");
+    outbox.enqueue(std::slice::from_ref(&new)).await.unwrap();
+    let before = outbox.get(new.id()).await.unwrap().unwrap().message;
+    let claimed = outbox.claim(&claim_request(1)).await.unwrap().remove(0);
+    assert_eq!(
+        outbox
+            .release(std::slice::from_ref(&claimed))
+            .await
+            .unwrap(),
+        [true]
+    );
+    // As if never claimed: pending, due as it was, no attempt counted or kept.
+    let detail = outbox.get(new.id()).await.unwrap().unwrap();
+    assert_eq!(detail.message.state, State::Pending);
+    assert_eq!(detail.message.attempts, 0);
+    assert_eq!(detail.message.next_attempt_at, before.next_attempt_at);
+    assert_eq!(detail.message.claimed_by, None);
+    assert!(detail.attempt_log.is_empty());
+    // Released twice, or its result recorded after: the claim is no longer current.
+    assert_eq!(
+        outbox
+            .release(std::slice::from_ref(&claimed))
+            .await
+            .unwrap(),
+        [false]
+    );
+    assert_eq!(
+        outbox
+            .record(&[AttemptRecord::new(&claimed, Decision::Delivered)])
+            .await
+            .unwrap(),
+        [Recorded::Superseded]
+    );
+    assert_eq!(
+        outbox.get(new.id()).await.unwrap().unwrap().message.state,
+        State::Pending
+    );
+    // Claimed again: the first attempt.
+    let again = outbox.claim(&claim_request(1)).await.unwrap().remove(0);
+    assert_eq!((again.number, again.kind), (1, AttemptKind::Scheduled));
+    // A stale claim (its lease ran out, another worker took the message) gives nothing back.
+    db.expire(&again.message.id).await;
+    let successor = outbox.claim(&claim_request(1)).await.unwrap().remove(0);
+    assert_eq!(
+        outbox.release(std::slice::from_ref(&again)).await.unwrap(),
+        [false]
+    );
+    let detail = outbox.get(new.id()).await.unwrap().unwrap();
+    assert_eq!(detail.message.state, State::InFlight);
+    assert_eq!(detail.message.attempts, successor.number);
+    let outcomes: Vec<_> = detail.attempt_log.iter().map(|a| a.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [AttemptOutcome::Interrupted, AttemptOutcome::InProgress]
+    );
+}
+
 async fn an_expired_last_attempt_is_dead(db: &TestDb) {
     let outbox = db.outbox().await;
     outbox
@@ -816,10 +876,11 @@ async fn migrations_are_idempotent_and_kept_apart(db: &TestDb) {
     let second = db.outbox().await;
     second.migrate().await.unwrap();
     assert_eq!(second.counts().await.unwrap().pending, 1);
+    // Each of the shipped migrations ran once.
     assert_eq!(
         db.number("SELECT COUNT(*) FROM callback_outbox_migrations")
             .await,
-        1
+        2
     );
     // The application's own sqlx migrations table is left to the application.
     let apps = match db.kind {

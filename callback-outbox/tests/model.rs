@@ -1,7 +1,7 @@
-//! The message state machine against a model: random sequences of enqueue, claim, record (on
-//! current and on stale claims), lease expiry, replay, replay of every dead message and cancel,
-//! run on a real SQLite file and a real PostgreSQL database; after every step the store and the
-//! model must agree, and a stale claim must never have changed a state.
+//! The message state machine against a model: random sequences of enqueue, claim, record and
+//! release (on current and on stale claims), lease expiry, replay, replay of every dead message
+//! and cancel, run on a real SQLite file and a real PostgreSQL database; after every step the
+//! store and the model must agree, and a stale claim must never have changed a state.
 #![allow(clippy::unwrap_used, unreachable_pub)]
 
 mod support;
@@ -25,6 +25,8 @@ enum Op {
     Claim(usize),
     /// Record the result of one of the claims made so far (current or stale).
     Record(Index, Outcome),
+    /// Give one of the claims made so far back unattempted (current or stale).
+    Release(Index),
     /// The lease of a message runs out.
     Expire(Index),
     /// A pending message waiting for a later attempt becomes due.
@@ -64,6 +66,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => Just(Op::Enqueue),
         4 => (1usize..4).prop_map(Op::Claim),
         5 => (any::<Index>(), outcome).prop_map(|(i, o)| Op::Record(i, o)),
+        1 => any::<Index>().prop_map(Op::Release),
         2 => any::<Index>().prop_map(Op::Expire),
         1 => any::<Index>().prop_map(Op::MakeDue),
         1 => any::<Index>().prop_map(Op::Replay),
@@ -196,6 +199,32 @@ impl Run<'_> {
                         Recorded::Superseded,
                         "a stale claim changes nothing"
                     );
+                }
+            }
+            Op::Release(index) => {
+                if self.claims.is_empty() {
+                    return;
+                }
+                let claim = self.claims[index.index(self.claims.len())].clone();
+                let m = self
+                    .models
+                    .iter_mut()
+                    .find(|m| m.id == claim.message.id)
+                    .unwrap();
+                let current = m.state == State::InFlight && m.token.as_ref() == Some(&claim.token);
+                let released = self
+                    .outbox
+                    .release(std::slice::from_ref(&claim))
+                    .await
+                    .unwrap();
+                assert_eq!(released, [current], "only a current claim is given back");
+                if current {
+                    // As before the claim: pending and due, the attempt not counted.
+                    m.state = State::Pending;
+                    m.token = None;
+                    m.attempts -= 1;
+                    m.due = true;
+                    m.expired = false;
                 }
             }
             Op::Expire(index) => {

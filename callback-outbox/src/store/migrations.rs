@@ -28,18 +28,32 @@ fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
 
 #[cfg(feature = "sqlite")]
 pub(super) fn sqlite() -> Migrator {
-    migrator(&[(
-        1,
-        "outbox",
-        include_str!("../../migrations/sqlite/0001_outbox.sql"),
-    )])
+    migrator(&[
+        (
+            1,
+            "outbox",
+            include_str!("../../migrations/sqlite/0001_outbox.sql"),
+        ),
+        (
+            2,
+            "due order",
+            include_str!("../../migrations/sqlite/0002_due_order.sql"),
+        ),
+    ])
 }
 
 #[cfg(feature = "postgres")]
 pub(super) fn postgres() -> Migrator {
-    migrator(&[(
-        1,
-        "outbox",
-        include_str!("../../migrations/postgres/0001_outbox.sql"),
-    )])
+    migrator(&[
+        (
+            1,
+            "outbox",
+            include_str!("../../migrations/postgres/0001_outbox.sql"),
+        ),
+        (
+            2,
+            "due order",
+            include_str!("../../migrations/postgres/0002_due_order.sql"),
+        ),
+    ])
 }

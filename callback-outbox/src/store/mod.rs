@@ -303,6 +303,38 @@ pub enum Recorded {
     Superseded,
 }
 
+/// One transaction of a worker ([`Outbox::settle`]): claims it gives back unattempted, results
+/// it records, and the messages it claims next. One commit for all three.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Settle<'a> {
+    pub(crate) releases: &'a [Claimed],
+    pub(crate) records: &'a [AttemptRecord],
+    pub(crate) claim: Option<&'a ClaimRequest>,
+}
+
+impl Settle<'_> {
+    /// What the transaction does, for its errors.
+    fn operation(&self) -> &'static str {
+        match (self.records.is_empty(), self.claim.is_some()) {
+            (false, true) => "recording attempts and claiming messages",
+            (false, false) => "recording attempts",
+            (true, true) => "claiming messages",
+            (true, false) => "giving claims back",
+        }
+    }
+}
+
+/// What [`Outbox::settle`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Settled {
+    /// For each claim given back: whether it was still current (and is `pending` again).
+    pub(crate) released: Vec<bool>,
+    /// For each result, what was recorded.
+    pub(crate) recorded: Vec<Recorded>,
+    /// The messages claimed.
+    pub(crate) claimed: Vec<Claimed>,
+}
+
 /// Which messages [`Outbox::list`] gives.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -593,7 +625,11 @@ impl Outbox {
         if request.limit == 0 {
             return Ok(Vec::new());
         }
-        dispatch!(self, store => store.claim(request).await)
+        let work = Settle {
+            claim: Some(request),
+            ..Settle::default()
+        };
+        Ok(self.settle(&work).await?.claimed)
     }
 
     /// Records the results of attempts, in one transaction: each message takes its new state
@@ -603,7 +639,32 @@ impl Outbox {
         if records.is_empty() {
             return Ok(Vec::new());
         }
-        dispatch!(self, store => store.record(records).await)
+        let work = Settle {
+            records,
+            ..Settle::default()
+        };
+        Ok(self.settle(&work).await?.recorded)
+    }
+
+    /// Gives claims back without an attempt (a worker that claimed ahead and is shutting
+    /// down), in one transaction: each message whose claim is still current (token and state
+    /// checked) is `pending` again, due as it was, and its attempt is neither counted nor kept.
+    /// Returns, for each claim, whether it was given back (`false`: the claim was no longer
+    /// current, and the message was left alone).
+    pub async fn release(&self, claims: &[Claimed]) -> Result<Vec<bool>, OutboxError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let work = Settle {
+            releases: claims,
+            ..Settle::default()
+        };
+        Ok(self.settle(&work).await?.released)
+    }
+
+    /// One transaction of a worker: gives claims back, records results, claims more.
+    pub(crate) async fn settle(&self, work: &Settle<'_>) -> Result<Settled, OutboxError> {
+        dispatch!(self, store => store.settle(work).await)
     }
 
     /// Messages, by id (that is, by creation), in one state or all.

@@ -12,7 +12,7 @@ use tokio::sync::Mutex;
 use super::rows;
 use super::{
     AttemptRecord, Candidate, Change, ChangeOutcome, ClaimRequest, Claimed, ConnectOptions, Counts,
-    Due, Enqueued, ListFilter, Recorded,
+    Due, Enqueued, ListFilter, Recorded, Settle, Settled,
 };
 use crate::error::OutboxError;
 use crate::message::{AttemptOutcome, MessageDetail, NewMessage, State};
@@ -106,227 +106,35 @@ impl Store {
         Ok(stored)
     }
 
-    pub(super) async fn claim(&self, request: &ClaimRequest) -> Result<Vec<Claimed>, OutboxError> {
+    /// One transaction of a worker: claims given back, results recorded, more claimed.
+    pub(super) async fn settle(&self, work: &Settle<'_>) -> Result<Settled, OutboxError> {
         let _write = self.write.lock().await;
-        let op = "claiming messages";
+        let op = work.operation();
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(db(op))?;
-        let now: i64 = sqlx::query_scalar(concat!("SELECT ", now!()))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db(op))?;
-        // Attempts whose lease ran out without a result: their worker died or stalled.
-        sqlx::query(
-            "UPDATE callback_attempt SET outcome = 'interrupted', ended_at = ?1, \
-             error = 'the lease expired before a result was recorded' \
-             WHERE outcome = 'in-progress' AND lease_until <= ?1",
-        )
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        // An expired claim on the last attempt of a round: dead, not tried forever.
-        sqlx::query(
-            "UPDATE callback_message SET state = 'dead', claim_token = NULL, lease_until = NULL, \
-             claimed_by = NULL, finished_at = ?1, \
-             last_error = 'the lease of its last attempt expired before a result was recorded' \
-             WHERE state = 'in-flight' AND lease_until <= ?1 AND attempts - schedule_base >= ?2",
-        )
-        .bind(now)
-        .bind(i64::from(request.max_attempts))
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        let saturated = serde_json::to_string(&request.saturated()).unwrap_or_else(|_| "[]".into());
-        let wanted = if request.per_origin.is_some() {
-            request.limit.saturating_mul(4)
-        } else {
-            request.limit
-        };
-        let candidates: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT id, origin, state FROM callback_message \
-             WHERE ((state = 'pending' AND next_attempt_at <= ?1) \
-                 OR (state = 'in-flight' AND lease_until <= ?1)) \
-               AND origin NOT IN (SELECT value FROM json_each(?2)) \
-             ORDER BY next_attempt_at, id LIMIT ?3",
-        )
-        .bind(now)
-        .bind(saturated)
-        .bind(i64::try_from(wanted).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        let chosen = request.choose(
-            candidates
-                .into_iter()
-                .map(|(id, origin, state)| Candidate {
-                    id,
-                    origin,
-                    reclaimed: state == State::InFlight.as_str(),
-                })
-                .collect(),
-        );
-        if chosen.is_empty() {
-            tx.commit().await.map_err(db(op))?;
-            return Ok(Vec::new());
-        }
-        let token = ulid::Ulid::generate().to_string();
-        let lease_until = now.saturating_add(crate::time::millis(request.lease));
-        let ids: Vec<&str> = chosen.iter().map(|c| c.id.as_str()).collect();
-        let rows: Vec<SqliteRow> = sqlx::query(concat!(
-            "UPDATE callback_message SET state = 'in-flight', attempts = attempts + 1, \
-             claim_token = ?1, claimed_by = ?2, lease_until = ?3 \
-             WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ",
-            message_columns!()
+        // The clock, and whether any lease has run out (then the claim takes those back).
+        let (now, expired): (i64, bool) = sqlx::query_as(concat!(
+            "SELECT now, EXISTS (SELECT 1 FROM callback_message WHERE state = 'in-flight' \
+             AND lease_until <= now) FROM (SELECT ",
+            now!(),
+            " AS now)"
         ))
-        .bind(&token)
-        .bind(&request.worker)
-        .bind(lease_until)
-        .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
-        .fetch_all(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(db(op))?;
-        let mut claimed = Vec::with_capacity(rows.len());
-        let mut attempts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let row = rows::message(row)?;
-            let reclaimed = chosen.iter().any(|c| c.id == row.message.id && c.reclaimed);
-            let number = row.message.attempts;
-            let kind = rows::claim_kind(reclaimed, number, row.schedule_base, row.message.replays);
-            attempts.push(serde_json::json!([row.message.id, number, kind.as_str()]));
-            claimed.push(Claimed {
-                round_attempt: number.saturating_sub(row.schedule_base),
-                message: row.message,
-                token: token.clone(),
-                number,
-                kind,
-                lease_until: Timestamp::from_millis(lease_until),
-            });
-        }
-        // One statement for the batch's attempt rows (each statement is a round trip to
-        // SQLite's thread).
-        sqlx::query(
-            "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
-             started_at, lease_until, outcome) \
-             SELECT value ->> 0, value ->> 1, value ->> 2, ?1, ?2, ?3, ?4, 'in-progress' \
-             FROM json_each(?5)",
-        )
-        .bind(&token)
-        .bind(&request.worker)
-        .bind(now)
-        .bind(lease_until)
-        .bind(serde_json::Value::Array(attempts).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        tx.commit().await.map_err(db(op))?;
-        // Oldest due first, as they were chosen.
-        claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.message.id));
-        Ok(claimed)
-    }
-
-    pub(super) async fn record(
-        &self,
-        records: &[AttemptRecord],
-    ) -> Result<Vec<Recorded>, OutboxError> {
-        let _write = self.write.lock().await;
-        let op = "recording attempts";
-        let mut tx = self.pool.begin_with(BEGIN).await.map_err(db(op))?;
-        let now: i64 = sqlx::query_scalar(concat!("SELECT ", now!()))
-            .fetch_one(&mut *tx)
+        let released = release_on(&mut tx, work.releases).await.map_err(db(op))?;
+        let recorded = record_on(&mut tx, work.records, now)
             .await
             .map_err(db(op))?;
-        let nexts: Vec<Option<i64>> = records
-            .iter()
-            .map(|r| (r.new_state() == State::Pending).then(|| now.saturating_add(r.wait_ms())))
-            .collect();
-        let messages: Vec<serde_json::Value> = records
-            .iter()
-            .zip(&nexts)
-            .map(|(r, next)| {
-                serde_json::json!({
-                    "id": r.id, "token": r.token, "state": r.new_state().as_str(),
-                    "next": next, "status": r.status, "error": r.error,
-                })
-            })
-            .collect();
-        // The claims still current (inside this write transaction, nothing else changes them):
-        // by (id, token), exact even when one batch holds a stale and a current claim of one
-        // message.
-        let current: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, claim_token FROM callback_message \
-             WHERE state = 'in-flight' AND id IN (SELECT value ->> 'id' FROM json_each(?1))",
-        )
-        .bind(serde_json::Value::Array(messages.clone()).to_string())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        // One statement for the batch; only rows whose claim is still current change.
-        sqlx::query(
-            "UPDATE callback_message SET state = r.state, \
-             next_attempt_at = COALESCE(r.next, callback_message.next_attempt_at), \
-             lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
-             last_status = r.status, last_error = r.error, \
-             finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE ?1 END \
-             FROM (SELECT value ->> 'id' AS id, value ->> 'token' AS token, \
-                          value ->> 'state' AS state, value ->> 'next' AS next, \
-                          value ->> 'status' AS status, value ->> 'error' AS error \
-                   FROM json_each(?2)) AS r \
-             WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
-               AND callback_message.state = 'in-flight'",
-        )
-        .bind(now)
-        .bind(serde_json::Value::Array(messages).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        let mut results = Vec::with_capacity(records.len());
-        let mut attempts = Vec::with_capacity(records.len());
-        for (record, next) in records.iter().zip(&nexts) {
-            let state = record.new_state();
-            let applied = current
-                .iter()
-                .any(|(id, token)| *id == record.id && *token == record.token);
-            let outcome = if applied {
-                outcome_of(state)
-            } else {
-                AttemptOutcome::Superseded
-            };
-            attempts.push(serde_json::json!({
-                "id": record.id, "number": record.number, "token": record.token,
-                "outcome": outcome.as_str(), "status": record.status,
-                "kind": record.failure.map(|f| f.as_str()), "error": record.error,
-                "address": record.address, "response": record.response,
-                "next": if applied { *next } else { None },
-            }));
-            results.push(if applied {
-                Recorded::Applied {
-                    state,
-                    next_attempt_at: next.map(Timestamp::from_millis),
-                }
-            } else {
-                Recorded::Superseded
-            });
-        }
-        sqlx::query(
-            "UPDATE callback_attempt SET ended_at = ?1, outcome = r.outcome, status = r.status, \
-             error_kind = r.kind, error = r.error, address = r.address, response = r.response, \
-             next_attempt_at = r.next \
-             FROM (SELECT value ->> 'id' AS id, value ->> 'number' AS number, \
-                          value ->> 'token' AS token, value ->> 'outcome' AS outcome, \
-                          value ->> 'status' AS status, value ->> 'kind' AS kind, \
-                          value ->> 'error' AS error, value ->> 'address' AS address, \
-                          value ->> 'response' AS response, value ->> 'next' AS next \
-                   FROM json_each(?2)) AS r \
-             WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
-               AND callback_attempt.claim_token = r.token",
-        )
-        .bind(now)
-        .bind(serde_json::Value::Array(attempts).to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
+        let claimed = match work.claim {
+            Some(request) if request.limit > 0 => claim_on(&mut tx, request, now, expired).await?,
+            _ => Vec::new(),
+        };
         tx.commit().await.map_err(db(op))?;
-        Ok(results)
+        Ok(Settled {
+            released,
+            recorded,
+            claimed,
+        })
     }
 
     pub(super) async fn list(
@@ -660,4 +468,281 @@ pub(super) async fn enqueue_on(
         });
     }
     Ok(stored)
+}
+
+/// Claims due messages (see [`Outbox::claim`](super::Outbox::claim)) inside a write
+/// transaction begun at `now`. `expired`: some lease has run out (its claim is taken back).
+async fn claim_on(
+    tx: &mut SqliteConnection,
+    request: &ClaimRequest,
+    now: i64,
+    expired: bool,
+) -> Result<Vec<Claimed>, OutboxError> {
+    let op = "claiming messages";
+    if expired {
+        // Attempts whose lease ran out without a result: their worker died or stalled.
+        sqlx::query(
+            "UPDATE callback_attempt SET outcome = 'interrupted', ended_at = ?1, \
+             error = 'the lease expired before a result was recorded' \
+             WHERE outcome = 'in-progress' AND lease_until <= ?1",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db(op))?;
+        // An expired claim on the last attempt of a round: dead, not tried forever.
+        sqlx::query(
+            "UPDATE callback_message SET state = 'dead', claim_token = NULL, lease_until = NULL, \
+             claimed_by = NULL, finished_at = ?1, \
+             last_error = 'the lease of its last attempt expired before a result was recorded' \
+             WHERE state = 'in-flight' AND lease_until <= ?1 AND attempts - schedule_base >= ?2",
+        )
+        .bind(now)
+        .bind(i64::from(request.max_attempts))
+        .execute(&mut *tx)
+        .await
+        .map_err(db(op))?;
+    }
+    let saturated = serde_json::to_string(&request.saturated()).unwrap_or_else(|_| "[]".into());
+    let wanted = if request.per_origin.is_some() {
+        request.limit.saturating_mul(4)
+    } else {
+        request.limit
+    };
+    // Due pending messages in the order of their index (a claim reads the rows it takes, not
+    // every due one), and expired claims beside them.
+    let candidates: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, origin, state FROM ( \
+             SELECT * FROM (SELECT id, origin, state, next_attempt_at FROM callback_message \
+                 WHERE state = 'pending' AND next_attempt_at <= ?1 \
+                   AND origin NOT IN (SELECT value FROM json_each(?2)) \
+                 ORDER BY next_attempt_at, id LIMIT ?3) \
+             UNION ALL \
+             SELECT * FROM (SELECT id, origin, state, next_attempt_at FROM callback_message \
+                 WHERE state = 'in-flight' AND lease_until <= ?1 \
+                   AND origin NOT IN (SELECT value FROM json_each(?2)) \
+                 ORDER BY next_attempt_at, id LIMIT ?3)) \
+         ORDER BY next_attempt_at, id LIMIT ?3",
+    )
+    .bind(now)
+    .bind(saturated)
+    .bind(i64::try_from(wanted).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db(op))?;
+    let chosen = request.choose(
+        candidates
+            .into_iter()
+            .map(|(id, origin, state)| Candidate {
+                id,
+                origin,
+                reclaimed: state == State::InFlight.as_str(),
+            })
+            .collect(),
+    );
+    if chosen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let token = ulid::Ulid::generate().to_string();
+    let lease_until = now.saturating_add(crate::time::millis(request.lease));
+    let ids: Vec<&str> = chosen.iter().map(|c| c.id.as_str()).collect();
+    let rows: Vec<SqliteRow> = sqlx::query(concat!(
+        "UPDATE callback_message SET state = 'in-flight', attempts = attempts + 1, \
+         claim_token = ?1, claimed_by = ?2, lease_until = ?3 \
+         WHERE id IN (SELECT value FROM json_each(?4)) RETURNING ",
+        message_columns!()
+    ))
+    .bind(&token)
+    .bind(&request.worker)
+    .bind(lease_until)
+    .bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db(op))?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    let mut attempts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let row = rows::message(row)?;
+        let reclaimed = chosen.iter().any(|c| c.id == row.message.id && c.reclaimed);
+        let number = row.message.attempts;
+        let kind = rows::claim_kind(reclaimed, number, row.schedule_base, row.message.replays);
+        attempts.push(serde_json::json!([row.message.id, number, kind.as_str()]));
+        claimed.push(Claimed {
+            round_attempt: number.saturating_sub(row.schedule_base),
+            message: row.message,
+            token: token.clone(),
+            number,
+            kind,
+            lease_until: Timestamp::from_millis(lease_until),
+        });
+    }
+    // One statement for the batch's attempt rows (each statement is a round trip to SQLite's
+    // thread).
+    sqlx::query(
+        "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
+         started_at, lease_until, outcome) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, ?1, ?2, ?3, ?4, 'in-progress' \
+         FROM json_each(?5)",
+    )
+    .bind(&token)
+    .bind(&request.worker)
+    .bind(now)
+    .bind(lease_until)
+    .bind(serde_json::Value::Array(attempts).to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db(op))?;
+    // Oldest due first, as they were chosen.
+    claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.message.id));
+    Ok(claimed)
+}
+
+/// Records results (see [`Outbox::record`](super::Outbox::record)) inside a write transaction
+/// begun at `now`.
+async fn record_on(
+    tx: &mut SqliteConnection,
+    records: &[AttemptRecord],
+    now: i64,
+) -> Result<Vec<Recorded>, sqlx::Error> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let nexts: Vec<Option<i64>> = records
+        .iter()
+        .map(|r| (r.new_state() == State::Pending).then(|| now.saturating_add(r.wait_ms())))
+        .collect();
+    let messages: Vec<serde_json::Value> = records
+        .iter()
+        .zip(&nexts)
+        .map(|(r, next)| {
+            serde_json::json!({
+                "id": r.id, "token": r.token, "state": r.new_state().as_str(),
+                "next": next, "status": r.status, "error": r.error,
+            })
+        })
+        .collect();
+    let messages = serde_json::Value::Array(messages).to_string();
+    // The claims still current (inside this write transaction, nothing else changes them): by
+    // (id, token), exact even when one batch holds a stale and a current claim of one message.
+    let current: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, claim_token FROM callback_message \
+         WHERE state = 'in-flight' AND id IN (SELECT value ->> 'id' FROM json_each(?1))",
+    )
+    .bind(&messages)
+    .fetch_all(&mut *tx)
+    .await?;
+    // One statement for the batch; only rows whose claim is still current change.
+    sqlx::query(
+        "UPDATE callback_message SET state = r.state, \
+         next_attempt_at = COALESCE(r.next, callback_message.next_attempt_at), \
+         lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
+         last_status = r.status, last_error = r.error, \
+         finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE ?1 END \
+         FROM (SELECT value ->> 'id' AS id, value ->> 'token' AS token, \
+                      value ->> 'state' AS state, value ->> 'next' AS next, \
+                      value ->> 'status' AS status, value ->> 'error' AS error \
+               FROM json_each(?2)) AS r \
+         WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
+           AND callback_message.state = 'in-flight'",
+    )
+    .bind(now)
+    .bind(&messages)
+    .execute(&mut *tx)
+    .await?;
+    let mut results = Vec::with_capacity(records.len());
+    let mut attempts = Vec::with_capacity(records.len());
+    for (record, next) in records.iter().zip(&nexts) {
+        let state = record.new_state();
+        let applied = current
+            .iter()
+            .any(|(id, token)| *id == record.id && *token == record.token);
+        let outcome = if applied {
+            outcome_of(state)
+        } else {
+            AttemptOutcome::Superseded
+        };
+        attempts.push(serde_json::json!({
+            "id": record.id, "number": record.number, "token": record.token,
+            "outcome": outcome.as_str(), "status": record.status,
+            "kind": record.failure.map(|f| f.as_str()), "error": record.error,
+            "address": record.address, "response": record.response,
+            "next": if applied { *next } else { None },
+        }));
+        results.push(if applied {
+            Recorded::Applied {
+                state,
+                next_attempt_at: next.map(Timestamp::from_millis),
+            }
+        } else {
+            Recorded::Superseded
+        });
+    }
+    sqlx::query(
+        "UPDATE callback_attempt SET ended_at = ?1, outcome = r.outcome, status = r.status, \
+         error_kind = r.kind, error = r.error, address = r.address, response = r.response, \
+         next_attempt_at = r.next \
+         FROM (SELECT value ->> 'id' AS id, value ->> 'number' AS number, \
+                      value ->> 'token' AS token, value ->> 'outcome' AS outcome, \
+                      value ->> 'status' AS status, value ->> 'kind' AS kind, \
+                      value ->> 'error' AS error, value ->> 'address' AS address, \
+                      value ->> 'response' AS response, value ->> 'next' AS next \
+               FROM json_each(?2)) AS r \
+         WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
+           AND callback_attempt.claim_token = r.token",
+    )
+    .bind(now)
+    .bind(serde_json::Value::Array(attempts).to_string())
+    .execute(&mut *tx)
+    .await?;
+    Ok(results)
+}
+
+/// Gives claims back unattempted (see [`Outbox::release`](super::Outbox::release)) inside a
+/// write transaction: each message whose claim is still current is `pending` again, due as it
+/// was, its attempt uncounted and its attempt row removed.
+async fn release_on(
+    tx: &mut SqliteConnection,
+    claims: &[Claimed],
+) -> Result<Vec<bool>, sqlx::Error> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
+    }
+    let given: Vec<serde_json::Value> = claims
+        .iter()
+        .map(|c| serde_json::json!([c.message.id, c.token, c.number]))
+        .collect();
+    let given = serde_json::Value::Array(given).to_string();
+    let released: Vec<String> = sqlx::query_scalar(
+        "UPDATE callback_message SET state = 'pending', attempts = attempts - 1, \
+         claim_token = NULL, lease_until = NULL, claimed_by = NULL \
+         FROM (SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS number \
+               FROM json_each(?1)) AS r \
+         WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
+           AND callback_message.attempts = r.number AND callback_message.state = 'in-flight' \
+         RETURNING id",
+    )
+    .bind(&given)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM callback_attempt WHERE outcome = 'in-progress' \
+         AND (message_id, number, claim_token) IN \
+             (SELECT value ->> 0, value ->> 2, value ->> 1 FROM json_each(?1))",
+    )
+    .bind(
+        serde_json::Value::Array(
+            claims
+                .iter()
+                .filter(|c| released.contains(&c.message.id))
+                .map(|c| serde_json::json!([c.message.id, c.token, c.number]))
+                .collect(),
+        )
+        .to_string(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(claims
+        .iter()
+        .map(|c| released.contains(&c.message.id))
+        .collect())
 }

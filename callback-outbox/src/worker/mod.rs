@@ -2,29 +2,28 @@
 //! attempt, and reschedules or finishes the message.
 //!
 //! Concurrency is bounded overall (`concurrency` attempts at once, counted until their result
-//! is recorded) and per origin (`per_origin`, by this worker). Results are recorded in batches,
-//! one transaction per batch, by one task. On shutdown the worker stops claiming, lets the
-//! attempts under way finish, records them and returns.
+//! is recorded) and per origin (`per_origin`, by this worker). One task (the pump) writes:
+//! each of its transactions records the results finished since the last one (group commit)
+//! and claims the next messages, ahead of the free slots. On shutdown the worker stops
+//! claiming, gives back the claims it has not started, lets the attempts under way finish,
+//! records them and returns.
 
 mod attempt;
+mod pump;
 mod recorder;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use callback_delivery::{DeliveryOptions, Resolve};
 use serde::Serialize;
-use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use tracing::Instrument as _;
 
 use crate::error::OutboxError;
 use crate::message::{AttemptKind, AttemptOutcome};
 use crate::schedule::{Decision, Schedule, decide};
 use crate::secrets::{Secrets, Unsigned};
-use crate::store::{AttemptRecord, ClaimRequest, Claimed, Outbox};
+use crate::store::{AttemptRecord, Claimed, Outbox};
 use crate::time::Timestamp;
 
 /// One attempt as the worker reports it (to [`Worker::on_attempt`]), once its result is
@@ -243,6 +242,10 @@ impl Worker {
             .unwrap_or(self.delivery.timeout() * 2 + Duration::from_secs(10))
     }
 
+    fn longest_attempt(&self) -> Duration {
+        self.delivery.connect_timeout() + self.delivery.timeout()
+    }
+
     fn check(&self) -> Result<(), OutboxError> {
         let settings = |text: String| Err(OutboxError::Settings(text));
         if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
@@ -254,7 +257,7 @@ impl Worker {
         if self.per_origin == 0 {
             return settings("the concurrency per origin must be at least 1".into());
         }
-        let longest = self.delivery.connect_timeout() + self.delivery.timeout();
+        let longest = self.longest_attempt();
         if self.effective_lease() <= longest {
             return settings(format!(
                 "the lease ({}) must be longer than an attempt can take (connect timeout and \
@@ -266,8 +269,9 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs until `shutdown` is cancelled: then it stops claiming, lets the attempts under way
-    /// finish, records them, and returns. With [`until_idle`](Self::until_idle) it also
+    /// Runs until `shutdown` is cancelled: then it stops claiming, gives back the messages it
+    /// claimed ahead and has not sent (they are `pending` again, as if never claimed), lets the
+    /// attempts under way finish, records them, and returns. With [`until_idle`](Self::until_idle) it also
     /// returns once nothing is pending or in flight. Database errors that may pass (a restart,
     /// a lost connection) are retried with a backoff; others end the run.
     pub async fn run(self, shutdown: CancellationToken) -> Result<RunSummary, OutboxError> {
@@ -280,8 +284,6 @@ impl Worker {
             schedule: self.schedule.clone(),
             retry_client_errors: self.retry_client_errors,
             observer: self.observer.clone(),
-            origins: Mutex::new(HashMap::new()),
-            released: Notify::new(),
             name: self.name.clone(),
             lease,
         });
@@ -294,139 +296,25 @@ impl Worker {
             lease_ms = lease.as_millis() as u64,
             "worker started"
         );
-        let permits = Arc::new(Semaphore::new(self.concurrency));
-        let (to_recorder, from_workers) = mpsc::channel(self.concurrency * 2);
-        let recorder = tokio::spawn(recorder::run(shared.clone(), from_workers));
-        let tracker = TaskTracker::new();
-        let claimed = self
-            .claim_loop(&shared, &permits, &tracker, &to_recorder, &shutdown)
-            .await;
-        tracker.close();
-        tracker.wait().await;
-        drop(to_recorder);
-        let summary = recorder.await.unwrap_or_default();
-        tracing::info!(
-            target: "callback_outbox::worker",
-            worker = %self.name,
-            attempts = summary.attempts,
-            delivered = summary.delivered,
-            "worker stopped"
-        );
-        claimed.map(|()| summary)
-    }
-
-    async fn claim_loop(
-        &self,
-        shared: &Arc<Shared>,
-        permits: &Arc<Semaphore>,
-        tracker: &TaskTracker,
-        to_recorder: &mpsc::Sender<recorder::Finished>,
-        shutdown: &CancellationToken,
-    ) -> Result<(), OutboxError> {
-        let mut backoff = Backoff::new();
-        loop {
-            if shutdown.is_cancelled() {
-                return Ok(());
-            }
-            let free = permits.available_permits();
-            if free == 0 {
-                tokio::select! {
-                    permit = permits.acquire() => drop(permit),
-                    () = shutdown.cancelled() => return Ok(()),
-                }
-                continue;
-            }
-            let mut request =
-                ClaimRequest::new(free, shared.lease, &self.name, self.schedule.max_attempts());
-            request.per_origin = Some(self.per_origin);
-            request.in_flight = shared.origins().clone();
-            let wake = shared.outbox.wake_signal().notified();
-            let released = shared.released.notified();
-            tokio::pin!(wake, released);
-            wake.as_mut().enable();
-            released.as_mut().enable();
-            let claimed = match self.outbox.claim(&request).await {
-                Ok(claimed) => {
-                    backoff.reset();
-                    claimed
-                }
-                Err(err) if err.is_transient() => {
-                    let wait = backoff.next();
-                    tracing::warn!(
-                        target: "callback_outbox::worker",
-                        error = %err,
-                        retry_in_ms = wait.as_millis() as u64,
-                        "claiming failed"
-                    );
-                    tokio::select! {
-                        () = tokio::time::sleep(wait) => {}
-                        () = shutdown.cancelled() => return Ok(()),
-                    }
-                    continue;
-                }
-                Err(err) => return Err(err),
-            };
-            if claimed.is_empty() {
-                let nothing_local = permits.available_permits() == self.concurrency;
-                let due = match self.outbox.due().await {
-                    Ok(due) => due,
-                    Err(err) if err.is_transient() => crate::store::Due { next_in: None },
-                    Err(err) => return Err(err),
-                };
-                if self.until_idle && nothing_local && due.next_in.is_none() {
-                    return Ok(());
-                }
-                let wait = match due.next_in {
-                    // Due but not claimable here (its origin is busy, or another node has
-                    // it): look again soon, or when an attempt of ours ends.
-                    Some(next) if next.is_zero() => {
-                        self.poll_interval.min(Duration::from_millis(50))
-                    }
-                    Some(next) => self.poll_interval.min(next),
-                    None => self.poll_interval,
-                };
-                tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
-                    () = &mut wake => {}
-                    () = &mut released => {}
-                    () = shutdown.cancelled() => return Ok(()),
-                }
-                continue;
-            }
-            for claimed in claimed {
-                let permit = match permits.clone().try_acquire_owned() {
-                    Ok(permit) => permit,
-                    // Claimed no more than the free permits: cannot happen, but waiting is right.
-                    Err(_) => match permits.clone().acquire_owned().await {
-                        Ok(permit) => permit,
-                        Err(_) => return Ok(()),
-                    },
-                };
-                *shared
-                    .origins()
-                    .entry(claimed.message.origin.clone())
-                    .or_insert(0) += 1;
-                let span = tracing::info_span!(
-                    target: "callback_outbox::worker",
-                    "callback_attempt",
-                    message_id = %claimed.message.id,
-                    attempt = claimed.number,
-                    callback = %claimed.message.callback,
-                    url = %claimed.message.url,
-                    worker = %self.name,
-                );
-                let shared = shared.clone();
-                let to_recorder = to_recorder.clone();
-                tracker.spawn(
-                    async move {
-                        let finished = shared.attempt(claimed, permit).await;
-                        // The recorder outlives every sender.
-                        let _ = to_recorder.send(finished).await;
-                    }
-                    .instrument(span),
-                );
-            }
+        let limits = pump::Limits {
+            concurrency: self.concurrency,
+            per_origin: self.per_origin,
+            poll_interval: self.poll_interval,
+            until_idle: self.until_idle,
+            max_attempts: self.schedule.max_attempts(),
+            start_within: lease.saturating_sub(self.longest_attempt()) / 2,
+        };
+        let outcome = pump::run(shared, limits, shutdown).await;
+        if let Ok(summary) = &outcome {
+            tracing::info!(
+                target: "callback_outbox::worker",
+                worker = %self.name,
+                attempts = summary.attempts,
+                delivered = summary.delivered,
+                "worker stopped"
+            );
         }
+        outcome
     }
 }
 
@@ -438,38 +326,14 @@ struct Shared {
     schedule: Schedule,
     retry_client_errors: bool,
     observer: Option<Observer>,
-    /// Attempts under way (until recorded), by origin.
-    origins: Mutex<HashMap<String, usize>>,
-    /// Signalled when an attempt's result is recorded and its slot is free again.
-    released: Notify,
     name: String,
     lease: Duration,
 }
 
 impl Shared {
-    fn origins(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
-        self.origins.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn release(&self, origin: &str) {
-        let mut origins = self.origins();
-        if let Some(n) = origins.get_mut(origin) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                origins.remove(origin);
-            }
-        }
-        drop(origins);
-        self.released.notify_one();
-    }
-
     /// One attempt: deliver, decide. The claim is already committed; the record is the
     /// recorder's.
-    async fn attempt(
-        &self,
-        claimed: Claimed,
-        permit: tokio::sync::OwnedSemaphorePermit,
-    ) -> recorder::Finished {
+    async fn attempt(&self, claimed: Claimed) -> recorder::Finished {
         tracing::debug!(
             target: "callback_outbox::worker",
             kind = claimed.kind.as_str(),
@@ -508,7 +372,6 @@ impl Shared {
             record,
             elapsed,
             span: tracing::Span::current(),
-            _permit: permit,
         }
     }
 }

@@ -1,0 +1,355 @@
+//! The worker's loop. One task owns this worker's claims and writes to the database one
+//! transaction at a time; each transaction records the results that finished since the last
+//! one (group commit), gives back claims that will not be attempted, and claims the next
+//! messages. So claiming costs no commit of its own, and a message is usually claimed already
+//! when a slot frees up: the worker claims ahead, up to its concurrency again (and its room per
+//! origin again), and never sends a message before a slot is free.
+//!
+//! Bounds: at most `concurrency` attempts at once, each counted from its send until its result
+//! is recorded (so at most that many messages are sent but unrecorded when the process dies);
+//! at most `per_origin` of them to one origin. A claim ahead that could not start early enough
+//! to end within its lease, and every claim ahead at shutdown, is given back unattempted.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::Instrument as _;
+
+use super::recorder::{Finished, report};
+use super::{Backoff, RunSummary, Shared};
+use crate::error::OutboxError;
+use crate::store::{AttemptRecord, ClaimRequest, Claimed, Settle, Settled};
+
+/// The most results recorded in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// What the loop needs of the worker's settings.
+pub(super) struct Limits {
+    pub(super) concurrency: usize,
+    pub(super) per_origin: usize,
+    pub(super) poll_interval: Duration,
+    pub(super) until_idle: bool,
+    pub(super) max_attempts: u32,
+    /// How long after its claim began a message claimed ahead may still be sent: half the
+    /// lease's slack over the longest attempt, so that the attempt ends and its result is
+    /// recorded before the lease runs out.
+    pub(super) start_within: Duration,
+}
+
+/// A message claimed ahead, waiting for a slot.
+struct Ahead {
+    claimed: Claimed,
+    /// When the transaction that claimed it began (its lease began no earlier).
+    at: Instant,
+}
+
+/// Attempts under way and claims ahead, by origin.
+#[derive(Clone, Copy, Debug, Default)]
+struct Room {
+    active: usize,
+    ahead: usize,
+}
+
+struct Pump {
+    shared: Arc<Shared>,
+    limits: Limits,
+    /// Claimed, not yet sent, oldest due first.
+    ahead: VecDeque<Ahead>,
+    /// Attempts sent (or being sent) whose result is not recorded yet.
+    active: usize,
+    origins: HashMap<String, Room>,
+    /// Results waiting to be recorded.
+    finished: Vec<Finished>,
+    /// When writing the waiting results first failed.
+    failing_since: Option<Instant>,
+    /// Claims to give back.
+    releases: Vec<Claimed>,
+    tracker: TaskTracker,
+    to_pump: mpsc::Sender<Finished>,
+    summary: RunSummary,
+}
+
+/// Runs the worker until shutdown (or, with `until_idle`, until nothing is left); then gives
+/// its claims ahead back, lets the attempts under way finish and records them.
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    limits: Limits,
+    shutdown: CancellationToken,
+) -> Result<RunSummary, OutboxError> {
+    let (to_pump, mut results) = mpsc::channel(limits.concurrency);
+    let mut pump = Pump {
+        shared,
+        limits,
+        ahead: VecDeque::new(),
+        active: 0,
+        origins: HashMap::new(),
+        finished: Vec::new(),
+        failing_since: None,
+        releases: Vec::new(),
+        tracker: TaskTracker::new(),
+        to_pump,
+        summary: RunSummary::default(),
+    };
+    let outcome = pump.run(&mut results, &shutdown).await;
+    pump.tracker.close();
+    pump.tracker.wait().await;
+    outcome.map(|()| pump.summary)
+}
+
+impl Pump {
+    async fn run(
+        &mut self,
+        results: &mut mpsc::Receiver<Finished>,
+        shutdown: &CancellationToken,
+    ) -> Result<(), OutboxError> {
+        let shared = self.shared.clone();
+        let mut backoff = Backoff::new();
+        // Whether to claim even without results to record: until a claim comes back short,
+        // and again when this process enqueues or the next poll is due.
+        let mut look = true;
+        let mut next_look = tokio::time::Instant::now();
+        // Whether the database was asked, since the last claim, when the next work is due.
+        let mut due_checked = false;
+        let mut failure: Option<OutboxError> = None;
+        let mut wake = Box::pin(shared.outbox.wake_signal().notified());
+        wake.as_mut().enable();
+        loop {
+            let stopping = shutdown.is_cancelled() || failure.is_some();
+            while self.finished.len() < MAX_BATCH {
+                match results.try_recv() {
+                    Ok(finished) => self.finished.push(finished),
+                    Err(_) => break,
+                }
+            }
+            self.give_back_stale(stopping);
+            let room = if stopping {
+                0
+            } else {
+                (self.limits.concurrency * 2).saturating_sub(self.active + self.ahead.len())
+            };
+            let claim =
+                (room > 0 && (look || !self.finished.is_empty())).then(|| self.claim_request(room));
+            if self.finished.is_empty() && self.releases.is_empty() && claim.is_none() {
+                let idle = self.active == 0 && self.ahead.is_empty();
+                if idle && stopping {
+                    break;
+                }
+                if idle && !look && !due_checked {
+                    due_checked = true;
+                    match shared.outbox.due().await {
+                        Ok(due) => {
+                            if self.limits.until_idle && due.next_in.is_none() {
+                                break;
+                            }
+                            let wait = match due.next_in {
+                                // Due but not claimable here (another node has it): look again
+                                // soon.
+                                Some(next) if next.is_zero() => {
+                                    self.limits.poll_interval.min(Duration::from_millis(50))
+                                }
+                                Some(next) => self.limits.poll_interval.min(next),
+                                None => self.limits.poll_interval,
+                            };
+                            next_look = tokio::time::Instant::now() + wait;
+                        }
+                        Err(err) if err.is_transient() => {}
+                        Err(err) => failure = Some(err),
+                    }
+                    continue;
+                }
+                tokio::select! {
+                    finished = results.recv() => self.finished.extend(finished),
+                    () = &mut wake => {
+                        look = true;
+                        wake = Box::pin(shared.outbox.wake_signal().notified());
+                        wake.as_mut().enable();
+                    }
+                    () = tokio::time::sleep_until(next_look), if !look => look = true,
+                    () = shutdown.cancelled(), if !stopping => {}
+                }
+                continue;
+            }
+            if claim.is_some() {
+                // Enqueues from now on are seen by this claim or wake the next one.
+                wake = Box::pin(shared.outbox.wake_signal().notified());
+                wake.as_mut().enable();
+            }
+            let began = Instant::now();
+            let records: Vec<AttemptRecord> =
+                self.finished.iter().map(|f| f.record.clone()).collect();
+            let work = Settle {
+                releases: &self.releases,
+                records: &records,
+                claim: claim.as_ref(),
+            };
+            match shared.outbox.settle(&work).await {
+                Ok(settled) => {
+                    backoff.reset();
+                    if let Some(request) = &claim {
+                        look = settled.claimed.len() >= request.limit;
+                        due_checked = false;
+                        next_look = tokio::time::Instant::now() + self.limits.poll_interval;
+                    }
+                    self.settled(settled, began);
+                }
+                Err(err) if err.is_transient() => {
+                    let wait = backoff.next();
+                    tracing::warn!(
+                        target: "callback_outbox::worker",
+                        error = %err,
+                        results = records.len(),
+                        retry_in_ms = wait.as_millis() as u64,
+                        "recording and claiming failed"
+                    );
+                    let since = *self.failing_since.get_or_insert(began);
+                    if since.elapsed() >= shared.lease {
+                        self.give_up(&err);
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                Err(err) => {
+                    self.give_up(&err);
+                    failure.get_or_insert(err);
+                }
+            }
+            self.dispatch(stopping);
+        }
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    /// What to claim: the room left overall and per origin, counting claims ahead.
+    fn claim_request(&self, room: usize) -> ClaimRequest {
+        let mut request = ClaimRequest::new(
+            room,
+            self.shared.lease,
+            &self.shared.name,
+            self.limits.max_attempts,
+        );
+        request.per_origin = Some(self.limits.per_origin * 2);
+        request.in_flight = self
+            .origins
+            .iter()
+            .map(|(origin, room)| (origin.clone(), room.active + room.ahead))
+            .collect();
+        request
+    }
+
+    /// Applies a committed transaction: results reported and their slots freed, claims
+    /// queued.
+    fn settled(&mut self, settled: Settled, began: Instant) {
+        self.releases.clear();
+        self.failing_since = None;
+        let finished: Vec<Finished> = self.finished.drain(..).collect();
+        for (finished, recorded) in finished.into_iter().zip(settled.recorded) {
+            self.finish(&finished, Some(recorded));
+        }
+        for claimed in settled.claimed {
+            self.room(&claimed.message.origin).ahead += 1;
+            self.ahead.push_back(Ahead { claimed, at: began });
+        }
+    }
+
+    /// The database stayed unavailable for a lease, or failed for good: the waiting results
+    /// are not recorded (their messages go back to others when the lease expires), and the
+    /// claims to give back are left to expire.
+    fn give_up(&mut self, err: &OutboxError) {
+        if !self.finished.is_empty() {
+            tracing::error!(
+                target: "callback_outbox::worker",
+                error = %err,
+                results = self.finished.len(),
+                "cannot record attempts: their messages will be taken back when the lease expires"
+            );
+        }
+        self.releases.clear();
+        self.failing_since = None;
+        let finished: Vec<Finished> = self.finished.drain(..).collect();
+        for finished in &finished {
+            self.finish(finished, None);
+        }
+    }
+
+    fn finish(&mut self, finished: &Finished, recorded: Option<crate::store::Recorded>) {
+        report(&self.shared, &mut self.summary, finished, recorded);
+        self.active = self.active.saturating_sub(1);
+        let origin = &finished.claimed.message.origin;
+        if let Some(room) = self.origins.get_mut(origin) {
+            room.active = room.active.saturating_sub(1);
+            if room.active == 0 && room.ahead == 0 {
+                self.origins.remove(origin);
+            }
+        }
+    }
+
+    fn room(&mut self, origin: &str) -> &mut Room {
+        self.origins.entry(origin.to_owned()).or_default()
+    }
+
+    /// Claims ahead that must not be sent any more (too close to their lease's end, or the
+    /// worker is stopping) are to be given back.
+    fn give_back_stale(&mut self, stopping: bool) {
+        let start_within = self.limits.start_within;
+        if !stopping && self.ahead.iter().all(|a| a.at.elapsed() < start_within) {
+            return;
+        }
+        let mut kept = VecDeque::with_capacity(self.ahead.len());
+        for ahead in self.ahead.drain(..) {
+            if stopping || ahead.at.elapsed() >= start_within {
+                if let Some(room) = self.origins.get_mut(&ahead.claimed.message.origin) {
+                    room.ahead = room.ahead.saturating_sub(1);
+                }
+                self.releases.push(ahead.claimed);
+            } else {
+                kept.push_back(ahead);
+            }
+        }
+        self.ahead = kept;
+        self.origins.retain(|_, room| room.active + room.ahead > 0);
+    }
+
+    /// Starts attempts from the claims ahead while slots are free (overall and per origin).
+    fn dispatch(&mut self, stopping: bool) {
+        while !stopping && self.active < self.limits.concurrency {
+            let per_origin = self.limits.per_origin;
+            let next = self.ahead.iter().position(|a| {
+                self.origins
+                    .get(&a.claimed.message.origin)
+                    .is_none_or(|room| room.active < per_origin)
+            });
+            let Some(next) = next.and_then(|i| self.ahead.remove(i)) else {
+                return;
+            };
+            let room = self.room(&next.claimed.message.origin);
+            room.ahead = room.ahead.saturating_sub(1);
+            room.active += 1;
+            self.active += 1;
+            let claimed = next.claimed;
+            let span = tracing::info_span!(
+                target: "callback_outbox::worker",
+                "callback_attempt",
+                message_id = %claimed.message.id,
+                attempt = claimed.number,
+                callback = %claimed.message.callback,
+                url = %claimed.message.url,
+                worker = %self.shared.name,
+            );
+            let shared = self.shared.clone();
+            let to_pump = self.to_pump.clone();
+            self.tracker.spawn(
+                async move {
+                    let finished = shared.attempt(claimed).await;
+                    // The pump outlives every attempt.
+                    let _ = to_pump.send(finished).await;
+                }
+                .instrument(span),
+            );
+        }
+    }
+}
