@@ -67,7 +67,8 @@ pub(crate) struct FileKey {
 }
 
 impl FileKey {
-    fn new(path: &Path, canonical: Option<PathBuf>) -> FileKey {
+    /// The key of `path`, whose canonical form is `canonical` (`None`: it has none).
+    pub(crate) fn new(path: &Path, canonical: Option<PathBuf>) -> FileKey {
         FileKey {
             canonical: canonical.unwrap_or_else(|| path.to_path_buf()),
             extension: path
@@ -292,12 +293,18 @@ impl Loader {
     /// they were when first seen: a new loader sees a changed tree). Relative paths are told
     /// apart by the working directory they were asked in.
     pub(crate) fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
-        let asked = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let lock = || {
             self.canonical
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
+        // An absolute path is its own key (no copy to look it up).
+        if path.is_absolute()
+            && let Some(known) = lock().get(path)
+        {
+            return known.clone();
+        }
+        let asked = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         if let Some(known) = lock().get(&asked) {
             return known.clone();
         }

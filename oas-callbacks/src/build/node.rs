@@ -32,7 +32,12 @@ impl<'n, 'f> Node<'n, 'f> {
     pub(crate) fn place(&self) -> Place {
         match &self.at {
             At::Place(place) => place.clone(),
-            At::Member(parent, key) => parent.place().child(key),
+            At::Member(parent, key) => {
+                // Extended in place: `Place::child` would copy the pointer at every level.
+                let mut place = parent.place();
+                place.pointer.push_back(jsonptr::Token::new(*key));
+                place
+            }
         }
     }
 

@@ -71,19 +71,25 @@ impl<'l> LoadingFiles<'l> {
         }
     }
 
-    /// Whether a path is inside the tree references may reach.
-    fn confined(&self, path: &Path) -> bool {
-        physical(path, |p| self.loader.canonicalize(p)).starts_with(&self.ref_root)
-    }
-
-    fn open_path(&self, path: &Path) -> Result<FileId, RefError> {
-        if !self.confined(path) {
+    /// The file `path` names, as the loader's cache knows it, when it is inside the tree
+    /// references may reach (the path is resolved once for both).
+    fn locate(&self, path: &Path) -> Result<FileKey, RefError> {
+        let canonical = self.loader.canonicalize(path);
+        let inside = match &canonical {
+            Some(canonical) => canonical.starts_with(&self.ref_root),
+            None => physical(path, |p| self.loader.canonicalize(p)).starts_with(&self.ref_root),
+        };
+        if !inside {
             return Err(RefError::OutsideRoot {
                 path: path.to_path_buf(),
                 root: self.ref_root.clone(),
             });
         }
-        let key = self.loader.key(path);
+        Ok(FileKey::new(path, canonical))
+    }
+
+    fn open_path(&self, path: &Path) -> Result<FileId, RefError> {
+        let key = self.locate(path)?;
         if let Some(&id) = self.by_key.borrow().get(&key) {
             let mut aliases = self.aliases.borrow_mut();
             if self.doc_file(id).path != path && !aliases.iter().any(|(_, p)| p == path) {
@@ -148,10 +154,9 @@ impl FileTable for LoadingFiles<'_> {
                 continue;
             }
             let path = resolve_location(base, location);
-            if !self.confined(&path) {
+            let Ok(key) = self.locate(&path) else {
                 continue;
-            }
-            let key = self.loader.key(&path);
+            };
             if !by_key.contains_key(&key) && !wanted.iter().any(|(k, _)| *k == key) {
                 wanted.push((key, path));
             }
