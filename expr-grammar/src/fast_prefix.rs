@@ -23,23 +23,16 @@ use crate::reference::{
 
 /// The runtime expression of `dialect` at the start of `text`, and its length in bytes.
 pub(crate) fn prefix(text: &str, dialect: Dialect) -> Option<(Expression, usize)> {
-    let mut reader = Reader {
-        text,
-        at: 0,
-        braces: dialect != Dialect::Arazzo1_1_0,
-    };
-    let expression = match dialect {
-        Dialect::OpenApi => reader.openapi()?,
-        Dialect::Arazzo1_0_0 => reader.arazzo_1_0(true)?,
-        Dialect::Arazzo1_0_1 => reader.arazzo_1_0(false)?,
-        Dialect::Arazzo1_1_0 => reader.arazzo_1_1()?,
-    };
+    let mut reader = Reader::new(text, dialect);
+    let expression = reader.expression(dialect)?;
     Some((expression, reader.at))
 }
 
 /// `expression` of `dialect` on the whole text.
 pub(crate) fn expression(text: &str, dialect: Dialect) -> Option<Expression> {
-    prefix(text, dialect).and_then(|(expression, len)| (len == text.len()).then_some(expression))
+    let mut reader = Reader::new(text, dialect);
+    let expression = reader.expression(dialect)?;
+    (reader.at == text.len()).then_some(expression)
 }
 
 struct Reader<'a> {
@@ -50,6 +43,25 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn new(text: &'a str, dialect: Dialect) -> Self {
+        Reader {
+            text,
+            at: 0,
+            braces: dialect != Dialect::Arazzo1_1_0,
+        }
+    }
+
+    /// The expression of `dialect` at the reading position.
+    #[inline]
+    fn expression(&mut self, dialect: Dialect) -> Option<Expression> {
+        match dialect {
+            Dialect::OpenApi => self.openapi(),
+            Dialect::Arazzo1_0_0 => self.arazzo_1_0(true),
+            Dialect::Arazzo1_0_1 => self.arazzo_1_0(false),
+            Dialect::Arazzo1_1_0 => self.arazzo_1_1(),
+        }
+    }
+
     fn rest(&self) -> &'a str {
         &self.text[self.at..]
     }
@@ -144,87 +156,105 @@ impl<'a> Reader<'a> {
         None
     }
 
+    /// The letter after the `$` that starts every expression, in lower case (keywords compare
+    /// without regard to case); `None` if the text does not start with `$`.
+    fn letter_after_dollar(&self) -> Option<u8> {
+        match self.rest().as_bytes() {
+            [b'$', letter, ..] => Some(letter.to_ascii_lowercase()),
+            _ => None,
+        }
+    }
+
     fn arazzo_1_1(&mut self) -> Option<Expression> {
-        if let Some(expression) = self.constant() {
+        // Only keywords that begin with the same letter can both match, and those are tried in
+        // the grammar's order; the letter rules out the others without trying them (Arazzo has
+        // fourteen keywords, and trying each costs more than reading a short expression).
+        let letter = self.letter_after_dollar()?;
+        if matches!(letter, b'u' | b'm' | b's')
+            && let Some(expression) = self.constant()
+        {
             return Some(expression);
         }
-        if self.keyword(keywords::REQUEST) {
-            return self.source(true).map(Expression::Request);
+        match letter {
+            b'r' if self.keyword(keywords::REQUEST) => self.source(true).map(Expression::Request),
+            b'r' if self.keyword(keywords::RESPONSE) => self.source(true).map(Expression::Response),
+            b'm' if self.keyword(keywords::MESSAGE) => self.source(true).map(Expression::Message),
+            b'i' if self.keyword(keywords::INPUTS) => self.value().map(Expression::Inputs),
+            b'o' if self.keyword(keywords::OUTPUTS) => self.value().map(Expression::Outputs),
+            b's' if self.keyword(keywords::STEPS) => self.step(),
+            b'w' if self.keyword(keywords::WORKFLOWS) => self.workflow(),
+            b's' if self.keyword(keywords::SOURCE_DESCRIPTIONS) => self.source_description(),
+            b'c' if self.keyword(keywords::COMPONENTS) => self.component(),
+            b's' if self.keyword(keywords::SELF) => Some(Expression::SelfUri),
+            _ => None,
         }
-        if self.keyword(keywords::RESPONSE) {
-            return self.source(true).map(Expression::Response);
+    }
+
+    /// After `$steps.`: `identifier-strict ".outputs." identifier [ "#" json-pointer ]`.
+    fn step(&mut self) -> Option<Expression> {
+        let step_id = self.run1(is_strict_identifier_byte)?;
+        if !self.keyword(keywords::STEP_OUTPUTS) {
+            return None;
         }
-        if self.keyword(keywords::MESSAGE) {
-            return self.source(true).map(Expression::Message);
+        let output = self.value()?;
+        Some(Expression::Steps(StepReference::from_parsed(
+            step_id, output,
+        )))
+    }
+
+    /// After `$workflows.`: `identifier-strict "." ("inputs" / "outputs") "." identifier
+    /// [ "#" json-pointer ]`.
+    fn workflow(&mut self) -> Option<Expression> {
+        let workflow_id = self.run1(is_strict_identifier_byte)?;
+        if !self.keyword(keywords::DOT) {
+            return None;
         }
-        if self.keyword(keywords::INPUTS) {
-            return self.value().map(Expression::Inputs);
+        let field = if self.keyword(keywords::WORKFLOW_INPUTS) {
+            WorkflowField::Inputs
+        } else if self.keyword(keywords::WORKFLOW_OUTPUTS) {
+            WorkflowField::Outputs
+        } else {
+            return None;
+        };
+        if !self.keyword(keywords::DOT) {
+            return None;
         }
-        if self.keyword(keywords::OUTPUTS) {
-            return self.value().map(Expression::Outputs);
+        let value = self.value()?;
+        Some(Expression::Workflows(WorkflowReference::from_parsed(
+            workflow_id,
+            field,
+            value,
+        )))
+    }
+
+    /// After `$sourceDescriptions.`: `identifier-strict "." 1*CHAR`.
+    fn source_description(&mut self) -> Option<Expression> {
+        let name = self.run1(is_strict_identifier_byte)?;
+        if !self.keyword(keywords::DOT) {
+            return None;
         }
-        if self.keyword(keywords::STEPS) {
-            let step_id = self.run1(is_strict_identifier_byte)?;
-            if !self.keyword(keywords::STEP_OUTPUTS) {
-                return None;
-            }
-            let output = self.value()?;
-            return Some(Expression::Steps(StepReference::from_parsed(
-                step_id, output,
-            )));
+        let start = self.at;
+        let reference = self.name()?;
+        if self.at == start {
+            return None;
         }
-        if self.keyword(keywords::WORKFLOWS) {
-            let workflow_id = self.run1(is_strict_identifier_byte)?;
-            if !self.keyword(keywords::DOT) {
-                return None;
-            }
-            let field = if self.keyword(keywords::WORKFLOW_INPUTS) {
-                WorkflowField::Inputs
-            } else if self.keyword(keywords::WORKFLOW_OUTPUTS) {
-                WorkflowField::Outputs
-            } else {
-                return None;
-            };
-            if !self.keyword(keywords::DOT) {
-                return None;
-            }
-            let value = self.value()?;
-            return Some(Expression::Workflows(WorkflowReference::from_parsed(
-                workflow_id,
-                field,
-                value,
-            )));
+        Some(Expression::SourceDescriptions(
+            SourceDescriptionReference::from_parsed(name, reference),
+        ))
+    }
+
+    /// After `$components.`: `("parameters" / "successActions" / "failureActions") "."
+    /// identifier`.
+    fn component(&mut self) -> Option<Expression> {
+        let (kind, rest) = reference::component_kind(self.rest())?;
+        self.at = self.text.len() - rest.len();
+        if !self.keyword(keywords::DOT) {
+            return None;
         }
-        if self.keyword(keywords::SOURCE_DESCRIPTIONS) {
-            let name = self.run1(is_strict_identifier_byte)?;
-            if !self.keyword(keywords::DOT) {
-                return None;
-            }
-            // source-reference-id = 1*CHAR
-            let start = self.at;
-            let reference = self.name()?;
-            if self.at == start {
-                return None;
-            }
-            return Some(Expression::SourceDescriptions(
-                SourceDescriptionReference::from_parsed(name, reference),
-            ));
-        }
-        if self.keyword(keywords::COMPONENTS) {
-            let (kind, rest) = reference::component_kind(self.rest())?;
-            self.at = self.text.len() - rest.len();
-            if !self.keyword(keywords::DOT) {
-                return None;
-            }
-            let name = self.run1(is_identifier_byte)?;
-            return Some(Expression::Components(ComponentReference::from_parsed(
-                kind, name,
-            )));
-        }
-        if self.keyword(keywords::SELF) {
-            return Some(Expression::SelfUri);
-        }
-        None
+        let name = self.run1(is_identifier_byte)?;
+        Some(Expression::Components(ComponentReference::from_parsed(
+            kind, name,
+        )))
     }
 
     /// `identifier [ "#" json-pointer ]` (Arazzo 1.1.0).

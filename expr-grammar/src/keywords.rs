@@ -23,15 +23,19 @@ pub(crate) struct Keyword {
 
 impl Keyword {
     /// `text` with this keyword removed from its start, compared as the grammar compares it.
-    #[inline]
+    ///
+    /// Always inlined: the readers try keyword after keyword, and almost every try fails on
+    /// the byte after `$`, so the call would cost more than the comparison.
+    #[inline(always)]
     pub(crate) fn strip_from<'a>(&self, text: &'a str) -> Option<&'a str> {
-        let head = text.get(..self.text.len())?;
+        let head = text.as_bytes().get(..self.text.len())?;
         let matches = if self.case_insensitive {
-            head.eq_ignore_ascii_case(self.text)
+            head.eq_ignore_ascii_case(self.text.as_bytes())
         } else {
-            head == self.text
+            head == self.text.as_bytes()
         };
-        matches.then(|| &text[self.text.len()..])
+        // Every keyword is ASCII, so a match ends on a character boundary.
+        matches.then(|| text.get(self.text.len()..)).flatten()
     }
 
     /// Whether `text` is exactly this keyword.

@@ -187,22 +187,23 @@ impl FromStr for Template {
     }
 }
 
+// Each reader below returns the fast reader's answer at once: valid input is the common case,
+// and a chain of `Result` combinators would move the expression through every step of it.
+
 fn parse_expression(input: &str, limits: &ParseLimits) -> Result<Expression, ParseError> {
-    check_length(input, limits)
-        .and_then(|()| match fast::expression(input) {
-            Some(expr) => Ok(expr),
-            None => walk::expression(input, Context::Whole),
-        })
-        .map_err(|err| err.locate(input))
+    check_length(input, limits).map_err(|err| err.locate(input))?;
+    if let Some(expr) = fast::expression(input) {
+        return Ok(expr);
+    }
+    walk::expression(input, Context::Whole).map_err(|err| err.locate(input))
 }
 
 fn parse_template(input: &str, limits: &ParseLimits) -> Result<Template, ParseError> {
-    check_length(input, limits)
-        .and_then(|()| match fast::template(input) {
-            Some(template) => Ok(template),
-            None => walk::template(input),
-        })
-        .map_err(|err| err.locate(input))
+    check_length(input, limits).map_err(|err| err.locate(input))?;
+    if let Some(template) = fast::template(input) {
+        return Ok(template);
+    }
+    walk::template(input).map_err(|err| err.locate(input))
 }
 
 fn parse_expression_in(
@@ -213,12 +214,11 @@ fn parse_expression_in(
     if dialect == Dialect::OpenApi {
         return parse_expression(input, limits);
     }
-    check_length(input, limits)
-        .and_then(|()| match fast_prefix::expression(input, dialect) {
-            Some(expr) => Ok(expr),
-            None => walk::expression_in(input, Context::Whole, dialect),
-        })
-        .map_err(|err| err.locate(input))
+    check_length(input, limits).map_err(|err| err.locate(input))?;
+    if let Some(expr) = fast_prefix::expression(input, dialect) {
+        return Ok(expr);
+    }
+    walk::expression_in(input, Context::Whole, dialect).map_err(|err| err.locate(input))
 }
 
 fn parse_template_in(
@@ -229,14 +229,13 @@ fn parse_template_in(
     if dialect == Dialect::OpenApi {
         return parse_template(input, limits);
     }
-    check_length(input, limits)
-        .and_then(|()| {
-            match fast::template_with(input, |text| fast_prefix::expression(text, dialect)) {
-                Some(template) => Ok(template),
-                None => walk::template_in(input, dialect),
-            }
-        })
-        .map_err(|err| err.locate(input))
+    check_length(input, limits).map_err(|err| err.locate(input))?;
+    if let Some(template) =
+        fast::template_with(input, |text| fast_prefix::expression(text, dialect))
+    {
+        return Ok(template);
+    }
+    walk::template_in(input, dialect).map_err(|err| err.locate(input))
 }
 
 fn parse_prefix(
@@ -244,12 +243,11 @@ fn parse_prefix(
     dialect: Dialect,
     limits: &ParseLimits,
 ) -> Result<(Expression, usize), ParseError> {
-    check_length(input, limits)
-        .and_then(|()| match fast_prefix::prefix(input, dialect) {
-            Some(found) => Ok(found),
-            None => walk::prefix(input, dialect),
-        })
-        .map_err(|err| err.locate(input))
+    check_length(input, limits).map_err(|err| err.locate(input))?;
+    if let Some(found) = fast_prefix::prefix(input, dialect) {
+        return Ok(found);
+    }
+    walk::prefix(input, dialect).map_err(|err| err.locate(input))
 }
 
 fn check_length(input: &str, limits: &ParseLimits) -> Result<(), RawError> {
