@@ -11,6 +11,10 @@
 //! [`Loader`], as `oas-callbacks check SPEC...` runs it, against `document/parse_each`: reading
 //! and parsing every file of the set once with serde_json (the parser the loader uses for
 //! JSON), and nothing else. The target is a ratio of at most 1.3.
+//!
+//! The benchmark deletes its set; to time the real binary over the same set, write it with
+//! `cargo run --release -p benches --bin write-set -- DIR` and run
+//! `time target/release/oas-callbacks check DIR/api-*.json`.
 
 use std::hint::black_box;
 

@@ -127,11 +127,6 @@ pub(crate) trait FileTable {
 
     /// The place a reference written in file `from` points at.
     fn target(&self, from: FileId, reference: &str) -> Result<Place, RefError> {
-        self.target_value(from, reference).map(|(place, _)| place)
-    }
-
-    /// [`FileTable::target`], and the value there (found to tell that the place exists).
-    fn target_value(&self, from: FileId, reference: &str) -> Result<(Place, &Value), RefError> {
         let (location, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if reference::has_scheme(location) {
             return Err(RefError::UrlRefused(reference.to_owned()));
@@ -144,16 +139,13 @@ pub(crate) trait FileTable {
         let fragment = percent_decode_str(fragment).decode_utf8_lossy();
         let pointer = Pointer::parse(fragment.as_ref())
             .map_err(|_| RefError::NotFound(reference.to_owned()))?;
-        let value = self
-            .source(file)
-            .value
-            .resolve(pointer)
-            .map_err(|_| RefError::NotFound(reference.to_owned()))?;
-        let place = Place {
+        if self.source(file).value.resolve(pointer).is_err() {
+            return Err(RefError::NotFound(reference.to_owned()));
+        }
+        Ok(Place {
             file,
             pointer: pointer.to_buf(),
-        };
-        Ok((place, value))
+        })
     }
 
     /// Checks that every reference the schema at `place` makes, directly or through the schemas
@@ -164,26 +156,29 @@ pub(crate) trait FileTable {
         if !self.source(place.file).has_refs || self.known_followable(place) {
             return Ok(());
         }
-        // Each pending place with its value (found when its reference was followed).
-        let mut pending = vec![(place.clone(), self.get(place))];
+        let mut pending = vec![place.clone()];
         let mut visited = HashSet::new();
-        while let Some((current, value)) = pending.pop() {
+        while let Some(current) = pending.pop() {
             if visited.len() > 100_000
                 || self.known_followable(&current)
                 || visited.contains(&current)
             {
                 continue;
             }
-            let mut references = Vec::new();
-            if let Some(value) = value {
-                collect_refs(value, &mut references);
-            }
+            let source = self.source(current.file);
+            let within = source.refs_within(&current.pointer, || {
+                let mut found = Vec::new();
+                if let Ok(value) = source.value.resolve(&current.pointer) {
+                    collect_refs(value, &mut found);
+                }
+                found.into_iter().map(Box::from).collect()
+            });
+            let references: Vec<&str> = within.iter().map(AsRef::as_ref).collect();
             let file = current.file;
             visited.insert(current);
             self.prefetch(file, &references);
             for reference in references {
-                let (next, value) = self.target_value(file, reference)?;
-                pending.push((next, Some(value)));
+                pending.push(self.target(file, reference)?);
             }
         }
         self.remember_followable(visited);

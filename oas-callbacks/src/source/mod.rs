@@ -7,8 +7,11 @@ mod position;
 mod spans;
 mod yaml;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonptr::{Pointer, PointerBuf};
 
 use serde_json::Value;
 
@@ -40,6 +43,9 @@ pub(crate) struct SourceFile {
     spans: OnceLock<Option<SpanIndex>>,
     /// Line starts and character counts, built on first use (the first diagnostic).
     lines: OnceLock<LineIndex>,
+    /// The `$ref`s written inside each value reference checks walked, kept for as long as the
+    /// file: every document of a run that reaches a shared schema walks it again.
+    refs_within: Mutex<HashMap<PointerBuf, Arc<[Box<str>]>>>,
 }
 
 impl SourceFile {
@@ -87,7 +93,28 @@ impl SourceFile {
             value,
             spans,
             lines: OnceLock::new(),
+            refs_within: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The `$ref`s inside the value at `pointer`: found by `collect` the first time it is asked
+    /// for, then remembered.
+    pub(crate) fn refs_within(
+        &self,
+        pointer: &Pointer,
+        collect: impl FnOnce() -> Vec<Box<str>>,
+    ) -> Arc<[Box<str>]> {
+        let lock = || {
+            self.refs_within
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(known) = lock().get(pointer) {
+            return Arc::clone(known);
+        }
+        // Found without the lock held: another thread asking meanwhile finds the same.
+        let found: Arc<[Box<str>]> = collect().into();
+        Arc::clone(lock().entry(pointer.to_buf()).or_insert(found))
     }
 
     /// Where the key (`key == true`) or the value at `pointer` starts.
