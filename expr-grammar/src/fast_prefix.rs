@@ -9,6 +9,8 @@
 //! what is wrong). The differential test and fuzz target check it against the grammar, for
 //! whole texts and for prefixes, in every dialect.
 
+use std::borrow::Cow;
+
 use crate::ast::{Expression, Source};
 use crate::chars::is_tchar;
 use crate::dialect::Dialect;
@@ -29,6 +31,7 @@ pub(crate) fn prefix(text: &str, dialect: Dialect) -> Option<(Expression, usize)
 }
 
 /// `expression` of `dialect` on the whole text.
+#[inline]
 pub(crate) fn expression(text: &str, dialect: Dialect) -> Option<Expression> {
     let mut reader = Reader::new(text, dialect);
     let expression = reader.expression(dialect)?;
@@ -138,7 +141,7 @@ impl<'a> Reader<'a> {
         .into_iter()
         .find(|family| self.keyword(family.keyword()))?;
         let name = self.name()?;
-        Some(reference::from_name_1_0(family, name))
+        Some(reference::from_name_1_0(family, name.into_owned()))
     }
 
     fn openapi_or_message(&mut self, message: bool) -> Option<Expression> {
@@ -169,13 +172,10 @@ impl<'a> Reader<'a> {
         // Only keywords that begin with the same letter can both match, and those are tried in
         // the grammar's order; the letter rules out the others without trying them (Arazzo has
         // fourteen keywords, and trying each costs more than reading a short expression).
-        let letter = self.letter_after_dollar()?;
-        if matches!(letter, b'u' | b'm' | b's')
-            && let Some(expression) = self.constant()
-        {
-            return Some(expression);
-        }
-        match letter {
+        match self.letter_after_dollar()? {
+            b'u' if self.keyword(keywords::URL) => Some(Expression::Url),
+            b'm' if self.keyword(keywords::METHOD) => Some(Expression::Method),
+            b's' if self.keyword(keywords::STATUS_CODE) => Some(Expression::StatusCode),
             b'r' if self.keyword(keywords::REQUEST) => self.source(true).map(Expression::Request),
             b'r' if self.keyword(keywords::RESPONSE) => self.source(true).map(Expression::Response),
             b'm' if self.keyword(keywords::MESSAGE) => self.source(true).map(Expression::Message),
@@ -239,7 +239,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         Some(Expression::SourceDescriptions(
-            SourceDescriptionReference::from_parsed(name, reference),
+            SourceDescriptionReference::from_parsed(name, &reference),
         ))
     }
 
@@ -272,10 +272,10 @@ impl<'a> Reader<'a> {
             return Some(Source::Header(HeaderName::from_token(token)));
         }
         if self.keyword(keywords::QUERY) {
-            return self.name().map(Source::Query);
+            return self.name().map(|name| Source::Query(name.into_owned()));
         }
         if self.keyword(keywords::PATH) {
-            return self.name().map(Source::Path);
+            return self.name().map(|name| Source::Path(name.into_owned()));
         }
         if self.keyword(keywords::BODY) {
             return self.optional_pointer().map(Source::Body);
@@ -315,7 +315,7 @@ impl<'a> Reader<'a> {
 
     /// `name = *char` (RFC 8259 `char`; without `{` and `}` in Arazzo 1.1.0), decoded; `None`
     /// for a lone surrogate (which the grammar reports).
-    fn name(&mut self) -> Option<String> {
+    fn name(&mut self) -> Option<Cow<'a, str>> {
         let braces = self.braces;
         let bytes = self.text.as_bytes();
         let start = self.at;
@@ -346,9 +346,9 @@ impl<'a> Reader<'a> {
         self.at = i;
         let raw = &self.text[start..i];
         if escaped {
-            escape::decode_name(raw).ok()
+            escape::decode_name(raw).ok().map(Cow::Owned)
         } else {
-            Some(raw.to_owned())
+            Some(Cow::Borrowed(raw))
         }
     }
 }

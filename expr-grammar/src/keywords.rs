@@ -29,11 +29,10 @@ impl Keyword {
     #[inline(always)]
     pub(crate) fn strip_from<'a>(&self, text: &'a str) -> Option<&'a str> {
         let head = text.as_bytes().get(..self.text.len())?;
-        let matches = if self.case_insensitive {
-            head.eq_ignore_ascii_case(self.text.as_bytes())
-        } else {
-            head == self.text.as_bytes()
-        };
+        // Input spelled as the specification spells it is the common case, and a comparison of
+        // a known length is a few loads; the byte-by-byte comparison without case comes after.
+        let matches = head == self.text.as_bytes()
+            || (self.case_insensitive && head.eq_ignore_ascii_case(self.text.as_bytes()));
         // Every keyword is ASCII, so a match ends on a character boundary.
         matches.then(|| text.get(self.text.len()..)).flatten()
     }

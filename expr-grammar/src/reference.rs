@@ -13,6 +13,11 @@ use crate::ast::Expression;
 use crate::keywords;
 use crate::pointer::JsonPointer;
 
+/// The names and ids of these expressions: almost all of them are short (`getPet`, `pets`,
+/// `username`), and a short one is kept inline rather than allocated, which is most of the cost
+/// of reading an Arazzo expression.
+type Name = smol_str::SmolStr;
+
 /// An input or output name with an optional JSON pointer into its value: the
 /// `identifier [ "#" json-pointer ]` of `$inputs.`, `$outputs.`, `$steps.<id>.outputs.` and
 /// `$workflows.<id>.inputs.` / `.outputs.`.
@@ -32,7 +37,7 @@ use crate::pointer::JsonPointer;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reference {
-    name: String,
+    name: Name,
     pointer: Option<JsonPointer>,
 }
 
@@ -50,7 +55,7 @@ pub struct Reference {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StepReference {
-    step_id: String,
+    step_id: Name,
     output: Reference,
 }
 
@@ -79,7 +84,7 @@ pub enum WorkflowField {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkflowReference {
-    workflow_id: String,
+    workflow_id: Name,
     field: WorkflowField,
     value: Reference,
 }
@@ -98,8 +103,8 @@ pub struct WorkflowReference {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourceDescriptionReference {
-    name: String,
-    reference: String,
+    name: Name,
+    reference: Name,
 }
 
 /// The kind of component a `$components.` expression names.
@@ -127,7 +132,7 @@ pub enum ComponentKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ComponentReference {
     kind: ComponentKind,
-    name: String,
+    name: Name,
 }
 
 /// The family of an Arazzo expression: the word after `$`.
@@ -165,7 +170,7 @@ pub enum Family {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnstructuredName {
     family: Family,
-    name: String,
+    name: Name,
 }
 
 /// The error of the constructors of [`Reference`], [`StepReference`], [`WorkflowReference`],
@@ -250,13 +255,16 @@ impl Reference {
     ) -> Result<Self, InvalidReference> {
         let name = name.into();
         check_identifier(&name)?;
-        Ok(Reference { name, pointer })
+        Ok(Reference {
+            name: name.into(),
+            pointer,
+        })
     }
 
     /// Built by the readers, which checked the name.
     pub(crate) fn from_parsed(name: &str, pointer: Option<JsonPointer>) -> Self {
         Reference {
-            name: name.to_owned(),
+            name: Name::new(name),
             pointer,
         }
     }
@@ -277,12 +285,15 @@ impl StepReference {
     pub fn new(step_id: impl Into<String>, output: Reference) -> Result<Self, InvalidReference> {
         let step_id = step_id.into();
         check_strict(&step_id)?;
-        Ok(StepReference { step_id, output })
+        Ok(StepReference {
+            step_id: step_id.into(),
+            output,
+        })
     }
 
     pub(crate) fn from_parsed(step_id: &str, output: Reference) -> Self {
         StepReference {
-            step_id: step_id.to_owned(),
+            step_id: Name::new(step_id),
             output,
         }
     }
@@ -308,7 +319,7 @@ impl WorkflowReference {
         let workflow_id = workflow_id.into();
         check_strict(&workflow_id)?;
         Ok(WorkflowReference {
-            workflow_id,
+            workflow_id: workflow_id.into(),
             field,
             value,
         })
@@ -316,7 +327,7 @@ impl WorkflowReference {
 
     pub(crate) fn from_parsed(workflow_id: &str, field: WorkflowField, value: Reference) -> Self {
         WorkflowReference {
-            workflow_id: workflow_id.to_owned(),
+            workflow_id: Name::new(workflow_id),
             field,
             value,
         }
@@ -349,13 +360,16 @@ impl SourceDescriptionReference {
         if reference.is_empty() {
             return Err(InvalidReference::EmptyReference);
         }
-        Ok(SourceDescriptionReference { name, reference })
+        Ok(SourceDescriptionReference {
+            name: name.into(),
+            reference: reference.into(),
+        })
     }
 
-    pub(crate) fn from_parsed(name: &str, reference: String) -> Self {
+    pub(crate) fn from_parsed(name: &str, reference: &str) -> Self {
         SourceDescriptionReference {
-            name: name.to_owned(),
-            reference,
+            name: Name::new(name),
+            reference: Name::new(reference),
         }
     }
 
@@ -375,13 +389,16 @@ impl ComponentReference {
     pub fn new(kind: ComponentKind, name: impl Into<String>) -> Result<Self, InvalidReference> {
         let name = name.into();
         check_identifier(&name)?;
-        Ok(ComponentReference { kind, name })
+        Ok(ComponentReference {
+            kind,
+            name: name.into(),
+        })
     }
 
     pub(crate) fn from_parsed(kind: ComponentKind, name: &str) -> Self {
         ComponentReference {
             kind,
-            name: name.to_owned(),
+            name: Name::new(name),
         }
     }
 
@@ -454,8 +471,12 @@ impl Family {
 /// character, `{` or `}` would, since in 1.0.x the pointer is part of the name), else the name
 /// kept whole.
 pub(crate) fn from_name_1_0(family: Family, name: String) -> Expression {
-    structured_1_0(family, &name)
-        .unwrap_or(Expression::Unstructured(UnstructuredName { family, name }))
+    structured_1_0(family, &name).unwrap_or_else(|| {
+        Expression::Unstructured(UnstructuredName {
+            family,
+            name: name.into(),
+        })
+    })
 }
 
 fn structured_1_0(family: Family, name: &str) -> Option<Expression> {
@@ -488,8 +509,7 @@ fn structured_1_0(family: Family, name: &str) -> Option<Expression> {
                 return None;
             }
             Expression::SourceDescriptions(SourceDescriptionReference::from_parsed(
-                source,
-                reference.to_owned(),
+                source, reference,
             ))
         }
         Family::Components => {

@@ -166,7 +166,7 @@ fn build_expression(pair: Pair<'_, Rule>) -> Result<Expression, RawError> {
             let reference = decode_name(reference.as_str(), reference.as_span().start())?;
             Expression::SourceDescriptions(SourceDescriptionReference::from_parsed(
                 name.as_str(),
-                reference,
+                &reference,
             ))
         }
         Rule::components_1_1 => {
