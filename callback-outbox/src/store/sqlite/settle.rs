@@ -1,0 +1,295 @@
+//! A worker's transaction on SQLite as one batch of statements: claims given back, results
+//! recorded, the next messages claimed. The batch is a single query (SQLite runs a query's
+//! statements in turn, each binding the numbered parameters it names), so the whole
+//! transaction is four round trips to SQLite's thread (`BEGIN IMMEDIATE`, the clock, the batch,
+//! `COMMIT`) however much it does: on a busy machine each round trip, a hand-off between two
+//! threads, costs more than the statements themselves.
+//!
+//! Every write checks what the separate statements checked: a claim is given back, and a
+//! result changes its message, only while the claim's token is current and the message
+//! `in-flight`; otherwise the attempt is `superseded`. Claims take due messages oldest first,
+//! within the limit and the room per origin (the first `room` due messages of each origin, as
+//! [`ClaimRequest::choose`](super::ClaimRequest) picks them), and take expired claims back.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row as _, SqliteConnection};
+
+use super::super::rows;
+use super::super::{AttemptRecord, Claimed, Recorded, Settle, Settled};
+use super::db;
+use crate::error::OutboxError;
+use crate::message::{AttemptKind, State};
+use crate::time::Timestamp;
+
+/// Claims given back: their attempt rows removed (while the claim is current), then their
+/// messages `pending` again, uncounted.
+const RELEASE: &str = "\
+DELETE FROM callback_attempt WHERE outcome = 'in-progress' \
+  AND (message_id, number, claim_token) IN \
+      (SELECT value ->> 0, value ->> 2, value ->> 1 FROM json_each(?1, '$.releases')) \
+  AND EXISTS (SELECT 1 FROM callback_message AS m WHERE m.id = callback_attempt.message_id \
+      AND m.claim_token = callback_attempt.claim_token AND m.attempts = callback_attempt.number \
+      AND m.state = 'in-flight'); \
+UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 \
+    SET state = 'pending', attempts = attempts - 1, claim_token = NULL, \
+    lease_until = NULL, claimed_by = NULL \
+  FROM (SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS number \
+        FROM json_each(?1, '$.releases')) AS r \
+  WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
+    AND callback_message.attempts = r.number AND callback_message.state = 'in-flight' \
+  RETURNING id, 'released' AS part;";
+
+/// Results: each attempt row first (its outcome `superseded` unless its claim is still
+/// current), then the messages whose claim is current.
+const RECORD: &str = "\
+UPDATE callback_attempt SET ended_at = (?1 ->> '$.now'), \
+    outcome = CASE WHEN r.current THEN r.outcome ELSE 'superseded' END, \
+    status = r.status, error_kind = r.kind, error = r.error, address = r.address, \
+    response = r.response, next_attempt_at = CASE WHEN r.current THEN r.next END \
+  FROM (SELECT value ->> 'id' AS id, value ->> 'number' AS number, value ->> 'token' AS token, \
+               value ->> 'outcome' AS outcome, value ->> 'status' AS status, \
+               value ->> 'kind' AS kind, value ->> 'error' AS error, \
+               value ->> 'address' AS address, value ->> 'response' AS response, \
+               value ->> 'next' AS next, \
+               EXISTS (SELECT 1 FROM callback_message AS m WHERE m.id = value ->> 'id' \
+                   AND m.claim_token = value ->> 'token' AND m.state = 'in-flight') AS current \
+        FROM json_each(?1, '$.records')) AS r \
+  WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
+    AND callback_attempt.claim_token = r.token \
+  RETURNING message_id, number, outcome, 'recorded' AS part; \
+UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 SET state = r.state, \
+    next_attempt_at = COALESCE(r.next, callback_message.next_attempt_at), \
+    lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
+    last_status = r.status, last_error = r.error, \
+    finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE (?1 ->> '$.now') END \
+  FROM (SELECT value ->> 'id' AS id, value ->> 'token' AS token, value ->> 'state' AS state, \
+               value ->> 'next' AS next, value ->> 'status' AS status, \
+               value ->> 'error' AS error \
+        FROM json_each(?1, '$.records')) AS r \
+  WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
+    AND callback_message.state = 'in-flight';";
+
+/// Leases that ran out: their open attempts interrupted, and a claim on the last attempt of a
+/// round makes its message dead (a message that kills its worker is not tried forever).
+const TAKE_BACK: &str = "\
+UPDATE callback_attempt SET outcome = 'interrupted', ended_at = (?1 ->> '$.now'), \
+    error = 'the lease expired before a result was recorded' \
+  WHERE outcome = 'in-progress' AND lease_until <= (?1 ->> '$.now'); \
+UPDATE callback_message INDEXED BY callback_message_lease \
+    SET state = 'dead', claim_token = NULL, lease_until = NULL, \
+    claimed_by = NULL, finished_at = (?1 ->> '$.now'), \
+    last_error = 'the lease of its last attempt expired before a result was recorded' \
+  WHERE state = 'in-flight' AND lease_until <= (?1 ->> '$.now') AND attempts - schedule_base >= (?1 ->> '$.max_attempts');";
+
+/// The claim: the chosen messages' attempt rows (the kind from the message as it was), then
+/// the messages themselves, found again through their new attempt rows. Candidates: the due
+/// pending messages in the order of their index and the expired claims, oldest due first, the
+/// first `wanted`; of those, each origin's first ones while it has room (`busy`: what is in
+/// flight by origin, `cap`: the room per origin), the first `limit`.
+macro_rules! claim_sql {
+    () => {
+        concat!(
+            "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
+                 started_at, lease_until, outcome) \
+             SELECT id, attempts + 1, \
+                 CASE WHEN state = 'in-flight' THEN 'reclaimed' \
+                      WHEN replays > 0 AND attempts = schedule_base THEN 'manual' \
+                      ELSE 'scheduled' END, \
+                 (?1 ->> '$.token'), (?1 ->> '$.worker'), (?1 ->> '$.now'), (?1 ->> '$.lease_until'), 'in-progress' \
+             FROM (SELECT * FROM ( \
+                     SELECT c.*, row_number() OVER \
+                         (PARTITION BY origin ORDER BY next_attempt_at, id) AS nth \
+                     FROM (SELECT * FROM ( \
+                             SELECT * FROM (SELECT id, origin, state, next_attempt_at, \
+                                     attempts, schedule_base, replays FROM callback_message \
+                                     INDEXED BY callback_message_due_order \
+                                 WHERE state = 'pending' AND next_attempt_at <= (?1 ->> '$.now') \
+                                   AND origin NOT IN \
+                                       (SELECT key FROM json_each(?1, '$.busy') WHERE value >= (?1 ->> '$.cap')) \
+                                 ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.wanted')) \
+                             UNION ALL \
+                             SELECT * FROM (SELECT id, origin, state, next_attempt_at, \
+                                     attempts, schedule_base, replays FROM callback_message \
+                                     INDEXED BY callback_message_lease \
+                                 WHERE state = 'in-flight' AND lease_until <= (?1 ->> '$.now') \
+                                   AND origin NOT IN \
+                                       (SELECT key FROM json_each(?1, '$.busy') WHERE value >= (?1 ->> '$.cap')) \
+                                 ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.wanted'))) \
+                         ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.wanted')) AS c) \
+                 WHERE (?1 ->> '$.cap') IS NULL \
+                    OR nth + COALESCE((SELECT value FROM json_each(?1, '$.busy') WHERE key = origin), 0) \
+                       <= (?1 ->> '$.cap') \
+                 ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.limit')) \
+             RETURNING message_id, kind, 'opened' AS part; \
+             UPDATE callback_message SET state = 'in-flight', attempts = attempts + 1, \
+                 claim_token = (?1 ->> '$.token'), claimed_by = (?1 ->> '$.worker'), lease_until = (?1 ->> '$.lease_until') \
+               WHERE id IN (SELECT message_id FROM callback_attempt \
+                   WHERE outcome = 'in-progress' AND lease_until = (?1 ->> '$.lease_until') AND claim_token = (?1 ->> '$.token')) \
+               RETURNING ",
+            message_columns!(),
+            ", 'claimed' AS part;"
+        )
+    };
+}
+
+/// Runs a worker's transaction's statements inside `tx` (a write transaction begun at `now`;
+/// `expired`: some lease has run out).
+pub(super) async fn settle_on(
+    tx: &mut SqliteConnection,
+    work: &Settle<'_>,
+    now: i64,
+    expired: bool,
+) -> Result<Settled, OutboxError> {
+    let op = work.operation();
+    let claim = work.claim.filter(|request| request.limit > 0);
+    let mut sql = String::new();
+    if !work.releases.is_empty() {
+        sql.push_str(RELEASE);
+    }
+    if !work.records.is_empty() {
+        sql.push_str(RECORD);
+    }
+    if claim.is_some() {
+        if expired {
+            sql.push_str(TAKE_BACK);
+        }
+        sql.push_str(claim_sql!());
+    }
+    if sql.is_empty() {
+        return Ok(Settled::default());
+    }
+    let nexts: Vec<Option<i64>> = work
+        .records
+        .iter()
+        .map(|r| (r.new_state() == State::Pending).then(|| now.saturating_add(r.wait_ms())))
+        .collect();
+    let token = ulid::Ulid::generate().to_string();
+    let lease_until = claim.map(|request| now.saturating_add(crate::time::millis(request.lease)));
+    // Every value in one JSON parameter: SQLite numbers the parameters of a query across its
+    // statements, and sqlx binds a statement's unnamed gaps from a shared count, so several
+    // statements naming different numbers would be bound wrongly.
+    let wanted = claim.map(|request| {
+        if request.per_origin.is_some() {
+            request.limit.saturating_mul(4)
+        } else {
+            request.limit
+        }
+    });
+    let values = serde_json::json!({
+        "now": now,
+        "releases": releases(work.releases),
+        "records": records(work.records, &nexts),
+        "token": token,
+        "worker": claim.map(|request| request.worker.as_str()),
+        "lease_until": lease_until,
+        "max_attempts": claim.map(|request| request.max_attempts),
+        "busy": claim.map(|request| &request.in_flight),
+        "cap": claim.and_then(|request| request.per_origin),
+        "wanted": wanted,
+        "limit": claim.map(|request| request.limit),
+    });
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(values.to_string());
+    let rows: Vec<SqliteRow> = query.fetch_all(&mut *tx).await.map_err(db(op))?;
+    let part = |row: &SqliteRow| row.try_get::<String, _>("part").unwrap_or_default();
+    let released: Vec<String> = rows
+        .iter()
+        .filter(|row| part(row) == "released")
+        .filter_map(|row| row.try_get::<String, _>(0).ok())
+        .collect();
+    let mut outcomes: Vec<(String, u32, String)> = Vec::new();
+    let mut kinds: Vec<(String, String)> = Vec::new();
+    let mut claimed = Vec::new();
+    for row in &rows {
+        match part(row).as_str() {
+            "recorded" => outcomes.push((
+                row.try_get(0).map_err(db(op))?,
+                u32::try_from(row.try_get::<i64, _>(1).map_err(db(op))?).unwrap_or(0),
+                row.try_get(2).map_err(db(op))?,
+            )),
+            "opened" => kinds.push((
+                row.try_get(0).map_err(db(op))?,
+                row.try_get(1).map_err(db(op))?,
+            )),
+            "claimed" => claimed.push(rows::message(row)?),
+            _ => {}
+        }
+    }
+    let recorded = work
+        .records
+        .iter()
+        .zip(&nexts)
+        .map(|(record, next)| {
+            let applied = outcomes.iter().any(|(id, number, outcome)| {
+                *id == record.id && *number == record.number && outcome != "superseded"
+            });
+            if applied {
+                Recorded::Applied {
+                    state: record.new_state(),
+                    next_attempt_at: next.map(Timestamp::from_millis),
+                }
+            } else {
+                Recorded::Superseded
+            }
+        })
+        .collect();
+    let mut claimed: Vec<Claimed> = claimed
+        .into_iter()
+        .map(|row| {
+            let kind = kinds
+                .iter()
+                .find(|(id, _)| *id == row.message.id)
+                .map(|(_, kind)| AttemptKind::parse(kind))
+                .ok_or_else(|| {
+                    OutboxError::Corrupt(format!(
+                        "message {} was claimed without an attempt",
+                        row.message.id
+                    ))
+                })?;
+            let number = row.message.attempts;
+            Ok(Claimed {
+                round_attempt: number.saturating_sub(row.schedule_base),
+                message: row.message,
+                token: token.clone(),
+                number,
+                kind,
+                lease_until: Timestamp::from_millis(lease_until.unwrap_or(now)),
+            })
+        })
+        .collect::<Result<_, OutboxError>>()?;
+    // Oldest due first, as they were chosen.
+    claimed.sort_by(|a, b| {
+        (a.message.next_attempt_at, &a.message.id).cmp(&(b.message.next_attempt_at, &b.message.id))
+    });
+    Ok(Settled {
+        released: work
+            .releases
+            .iter()
+            .map(|c| released.contains(&c.message.id))
+            .collect(),
+        recorded,
+        claimed,
+    })
+}
+
+fn releases(claims: &[Claimed]) -> serde_json::Value {
+    claims
+        .iter()
+        .map(|c| serde_json::json!([c.message.id, c.token, c.number]))
+        .collect()
+}
+
+fn records(records: &[AttemptRecord], nexts: &[Option<i64>]) -> serde_json::Value {
+    records
+        .iter()
+        .zip(nexts)
+        .map(|(r, next)| {
+            let state = r.new_state();
+            serde_json::json!({
+                "id": r.id, "token": r.token, "number": r.number, "state": state.as_str(),
+                "outcome": super::outcome_of(state).as_str(), "next": next,
+                "status": r.status, "kind": r.failure.map(|f| f.as_str()), "error": r.error,
+                "address": r.address, "response": r.response,
+            })
+        })
+        .collect()
+}
