@@ -179,7 +179,10 @@ impl ClaimRequest {
         }
     }
 
-    /// Picks the candidates to claim (in due order), within the limit and the per-origin room.
+    /// Picks the candidates to claim (in due order), within the limit and the per-origin room:
+    /// the reference the stores' claim statements follow (they choose in SQL, each origin's
+    /// first candidates while it has room, the first `limit` of those).
+    #[cfg(test)]
     fn choose(&self, candidates: Vec<Candidate>) -> Vec<Candidate> {
         let mut taken: HashMap<&str, usize> = HashMap::new();
         let mut chosen = Vec::new();
@@ -205,12 +208,11 @@ impl ClaimRequest {
 }
 
 /// A due message found by a claim, before it is taken.
+#[cfg(test)]
 #[derive(Clone, Debug)]
 struct Candidate {
     id: String,
     origin: String,
-    /// Whether it is taken back from an expired claim.
-    reclaimed: bool,
 }
 
 /// A message claimed for one attempt.
@@ -774,7 +776,6 @@ mod tests {
         Candidate {
             id: id.into(),
             origin: origin.into(),
-            reclaimed: false,
         }
     }
 

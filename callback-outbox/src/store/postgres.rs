@@ -9,12 +9,10 @@ use std::str::FromStr;
 
 use super::rows;
 use super::{
-    AttemptRecord, Candidate, Change, ChangeOutcome, ClaimRequest, Claimed, ConnectOptions, Counts,
-    Due, Enqueued, ListFilter, Recorded, Settle, Settled,
+    Change, ChangeOutcome, ConnectOptions, Counts, Due, Enqueued, ListFilter, Settle, Settled,
 };
 use crate::error::OutboxError;
 use crate::message::{AttemptOutcome, MessageDetail, NewMessage, State};
-use crate::time::Timestamp;
 
 /// The database clock, in milliseconds since the epoch (`clock_timestamp()`, not the
 /// transaction's start).
@@ -23,6 +21,8 @@ macro_rules! now {
         "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
     };
 }
+
+mod settle;
 
 pub(super) struct Store {
     pool: PgPool,
@@ -75,32 +75,7 @@ impl Store {
 
     /// One transaction of a worker: claims given back, results recorded, more claimed.
     pub(super) async fn settle(&self, work: &Settle<'_>) -> Result<Settled, OutboxError> {
-        let op = work.operation();
-        let mut tx = self.pool.begin().await.map_err(db(op))?;
-        // The clock, and whether any lease has run out (then the claim takes those back).
-        let (now, expired): (i64, bool) = sqlx::query_as(concat!(
-            "SELECT now, EXISTS (SELECT 1 FROM callback_message WHERE state = 'in-flight' \
-             AND lease_until <= now) FROM (SELECT ",
-            now!(),
-            " AS now) AS clock"
-        ))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        let released = release_on(&mut tx, work.releases).await.map_err(db(op))?;
-        let recorded = record_on(&mut tx, work.records, now)
-            .await
-            .map_err(db(op))?;
-        let claimed = match work.claim {
-            Some(request) if request.limit > 0 => claim_on(&mut tx, request, now, expired).await?,
-            _ => Vec::new(),
-        };
-        tx.commit().await.map_err(db(op))?;
-        Ok(Settled {
-            released,
-            recorded,
-            claimed,
-        })
+        settle::settle(&self.pool, work).await
     }
 
     pub(super) async fn list(
@@ -391,253 +366,4 @@ pub(super) async fn enqueue_on(
         });
     }
     Ok(stored)
-}
-
-/// Claims due messages (see [`Outbox::claim`](super::Outbox::claim)) inside a transaction
-/// begun at `now`. `expired`: some lease has run out (its claim is taken back).
-async fn claim_on(
-    tx: &mut PgConnection,
-    request: &ClaimRequest,
-    now: i64,
-    expired: bool,
-) -> Result<Vec<Claimed>, OutboxError> {
-    let op = "claiming messages";
-    if expired {
-        // Attempts whose lease ran out without a result: their worker died or stalled. Rows
-        // another node is working on are skipped, never waited for.
-        sqlx::query(
-            "UPDATE callback_attempt SET outcome = 'interrupted', ended_at = $1, \
-             error = 'the lease expired before a result was recorded' \
-             WHERE (message_id, number) IN (SELECT message_id, number FROM callback_attempt \
-                 WHERE outcome = 'in-progress' AND lease_until <= $1 FOR UPDATE SKIP LOCKED)",
-        )
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        // An expired claim on the last attempt of a round: dead, not tried forever.
-        sqlx::query(
-            "UPDATE callback_message SET state = 'dead', claim_token = NULL, lease_until = NULL, \
-             claimed_by = NULL, finished_at = $1, \
-             last_error = 'the lease of its last attempt expired before a result was recorded' \
-             WHERE id IN (SELECT id FROM callback_message WHERE state = 'in-flight' \
-                 AND lease_until <= $1 AND attempts - schedule_base >= $2 FOR UPDATE SKIP LOCKED)",
-        )
-        .bind(now)
-        .bind(i64::from(request.max_attempts))
-        .execute(&mut *tx)
-        .await
-        .map_err(db(op))?;
-    }
-    let wanted = if request.per_origin.is_some() {
-        request.limit.saturating_mul(4)
-    } else {
-        request.limit
-    };
-    // Due pending messages in the order of their index (a claim reads the rows it takes,
-    // not every due one), and expired claims (few) beside them.
-    let candidates: Vec<(String, String, String)> = sqlx::query_as(
-        "WITH due AS (SELECT id, origin, state, next_attempt_at FROM callback_message \
-                 WHERE state = 'pending' AND next_attempt_at <= $1 AND NOT (origin = ANY($2)) \
-                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED), \
-              expired AS (SELECT id, origin, state, next_attempt_at FROM callback_message \
-                 WHERE state = 'in-flight' AND lease_until <= $1 AND NOT (origin = ANY($2)) \
-                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         SELECT id, origin, state FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS c \
-         ORDER BY next_attempt_at, id LIMIT $3",
-    )
-    .bind(now)
-    .bind(request.saturated())
-    .bind(i64::try_from(wanted).unwrap_or(i64::MAX))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db(op))?;
-    let chosen = request.choose(
-        candidates
-            .into_iter()
-            .map(|(id, origin, state)| Candidate {
-                id,
-                origin,
-                reclaimed: state == State::InFlight.as_str(),
-            })
-            .collect(),
-    );
-    if chosen.is_empty() {
-        return Ok(Vec::new());
-    }
-    let token = ulid::Ulid::generate().to_string();
-    let lease_until = now.saturating_add(crate::time::millis(request.lease));
-    let ids: Vec<String> = chosen.iter().map(|c| c.id.clone()).collect();
-    let rows: Vec<PgRow> = sqlx::query(concat!(
-        "UPDATE callback_message SET state = 'in-flight', attempts = attempts + 1, \
-         claim_token = $1, claimed_by = $2, lease_until = $3 \
-         WHERE id = ANY($4) RETURNING ",
-        message_columns!()
-    ))
-    .bind(&token)
-    .bind(&request.worker)
-    .bind(lease_until)
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(db(op))?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let row = rows::message(row)?;
-        let reclaimed = chosen.iter().any(|c| c.id == row.message.id && c.reclaimed);
-        let number = row.message.attempts;
-        let kind = rows::claim_kind(reclaimed, number, row.schedule_base, row.message.replays);
-        claimed.push(Claimed {
-            round_attempt: number.saturating_sub(row.schedule_base),
-            message: row.message,
-            token: token.clone(),
-            number,
-            kind,
-            lease_until: Timestamp::from_millis(lease_until),
-        });
-    }
-    let message_ids: Vec<&str> = claimed.iter().map(|c| c.message.id.as_str()).collect();
-    let numbers: Vec<i64> = claimed.iter().map(|c| i64::from(c.number)).collect();
-    let kinds: Vec<&str> = claimed.iter().map(|c| c.kind.as_str()).collect();
-    sqlx::query(
-        "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
-         started_at, lease_until, outcome) \
-         SELECT m, n, k, $4, $5, $6, $7, 'in-progress' \
-         FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS t(m, n, k)",
-    )
-    .bind(&message_ids)
-    .bind(&numbers)
-    .bind(&kinds)
-    .bind(&token)
-    .bind(&request.worker)
-    .bind(now)
-    .bind(lease_until)
-    .execute(&mut *tx)
-    .await
-    .map_err(db(op))?;
-    claimed.sort_by_key(|c| ids.iter().position(|id| *id == c.message.id));
-    Ok(claimed)
-}
-
-/// Records results (see [`Outbox::record`](super::Outbox::record)) inside a transaction
-/// begun at `now`.
-async fn record_on(
-    tx: &mut PgConnection,
-    records: &[AttemptRecord],
-    now: i64,
-) -> Result<Vec<Recorded>, sqlx::Error> {
-    if records.is_empty() {
-        return Ok(Vec::new());
-    }
-    let states: Vec<&str> = records.iter().map(|r| r.new_state().as_str()).collect();
-    let nexts: Vec<Option<i64>> = records
-        .iter()
-        .map(|r| (r.new_state() == State::Pending).then(|| now.saturating_add(r.wait_ms())))
-        .collect();
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let tokens: Vec<&str> = records.iter().map(|r| r.token.as_str()).collect();
-    let statuses: Vec<Option<i64>> = records.iter().map(|r| r.status.map(i64::from)).collect();
-    let errors: Vec<Option<&str>> = records.iter().map(|r| r.error.as_deref()).collect();
-    // One statement for the batch; only rows whose claim is still current change.
-    let applied: Vec<String> = sqlx::query_scalar(
-        "UPDATE callback_message AS m SET state = r.state, \
-         next_attempt_at = COALESCE(r.next, m.next_attempt_at), \
-         lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
-         last_status = r.status, last_error = r.error, \
-         finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE $1 END \
-         FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[]) \
-             AS r(id, token, state, next, status, error) \
-         WHERE m.id = r.id AND m.claim_token = r.token AND m.state = 'in-flight' \
-         RETURNING m.id",
-    )
-    .bind(now)
-    .bind(&ids)
-    .bind(&tokens)
-    .bind(&states)
-    .bind(&nexts)
-    .bind(&statuses)
-    .bind(&errors)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut results = Vec::with_capacity(records.len());
-    let mut outcomes = Vec::with_capacity(records.len());
-    let mut attempt_nexts = Vec::with_capacity(records.len());
-    for (record, next) in records.iter().zip(&nexts) {
-        let state = record.new_state();
-        if applied.contains(&record.id) {
-            outcomes.push(outcome_of(state).as_str());
-            attempt_nexts.push(*next);
-            results.push(Recorded::Applied {
-                state,
-                next_attempt_at: next.map(Timestamp::from_millis),
-            });
-        } else {
-            outcomes.push(AttemptOutcome::Superseded.as_str());
-            attempt_nexts.push(None);
-            results.push(Recorded::Superseded);
-        }
-    }
-    let numbers: Vec<i64> = records.iter().map(|r| i64::from(r.number)).collect();
-    let kinds: Vec<Option<&str>> = records
-        .iter()
-        .map(|r| r.failure.map(|f| f.as_str()))
-        .collect();
-    let addresses: Vec<Option<&str>> = records.iter().map(|r| r.address.as_deref()).collect();
-    let responses: Vec<Option<&str>> = records.iter().map(|r| r.response.as_deref()).collect();
-    sqlx::query(
-        "UPDATE callback_attempt AS a SET ended_at = $1, outcome = r.outcome, \
-         status = r.status, error_kind = r.kind, error = r.error, address = r.address, \
-         response = r.response, next_attempt_at = r.next \
-         FROM UNNEST($2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], \
-             $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[]) \
-             AS r(id, number, token, outcome, status, kind, error, address, response, next) \
-         WHERE a.message_id = r.id AND a.number = r.number AND a.claim_token = r.token",
-    )
-    .bind(now)
-    .bind(&ids)
-    .bind(&numbers)
-    .bind(&tokens)
-    .bind(&outcomes)
-    .bind(&statuses)
-    .bind(&kinds)
-    .bind(&errors)
-    .bind(&addresses)
-    .bind(&responses)
-    .bind(&attempt_nexts)
-    .execute(&mut *tx)
-    .await?;
-    Ok(results)
-}
-
-/// Gives claims back unattempted (see [`Outbox::release`](super::Outbox::release)) inside a
-/// transaction: each message whose claim is still current is `pending` again, due as it was,
-/// its attempt uncounted and its attempt row removed.
-async fn release_on(tx: &mut PgConnection, claims: &[Claimed]) -> Result<Vec<bool>, sqlx::Error> {
-    if claims.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<&str> = claims.iter().map(|c| c.message.id.as_str()).collect();
-    let tokens: Vec<&str> = claims.iter().map(|c| c.token.as_str()).collect();
-    let numbers: Vec<i64> = claims.iter().map(|c| i64::from(c.number)).collect();
-    let released: Vec<String> = sqlx::query_scalar(
-        "WITH given AS (UPDATE callback_message AS m SET state = 'pending', \
-             attempts = m.attempts - 1, claim_token = NULL, lease_until = NULL, claimed_by = NULL \
-             FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS r(id, token, number) \
-             WHERE m.id = r.id AND m.claim_token = r.token AND m.attempts = r.number \
-               AND m.state = 'in-flight' \
-             RETURNING m.id, r.token, r.number), \
-         removed AS (DELETE FROM callback_attempt AS a USING given AS g \
-             WHERE a.message_id = g.id AND a.number = g.number AND a.claim_token = g.token \
-               AND a.outcome = 'in-progress') \
-         SELECT id FROM given",
-    )
-    .bind(&ids)
-    .bind(&tokens)
-    .bind(&numbers)
-    .fetch_all(&mut *tx)
-    .await?;
-    Ok(claims
-        .iter()
-        .map(|c| released.contains(&c.message.id))
-        .collect())
 }
