@@ -114,6 +114,8 @@ impl Pump {
         let mut next_look = tokio::time::Instant::now();
         // Whether the database was asked, since the last claim, when the next work is due.
         let mut due_checked = false;
+        // Whether `look` was set by the poll timer (not by an enqueue or a result).
+        let mut polled = false;
         let mut failure: Option<OutboxError> = None;
         let mut wake = Box::pin(shared.outbox.wake_signal().notified());
         wake.as_mut().enable();
@@ -145,16 +147,7 @@ impl Pump {
                             if self.limits.until_idle && due.next_in.is_none() {
                                 break;
                             }
-                            let wait = match due.next_in {
-                                // Due but not claimable here (another node has it): look again
-                                // soon.
-                                Some(next) if next.is_zero() => {
-                                    self.limits.poll_interval.min(Duration::from_millis(50))
-                                }
-                                Some(next) => self.limits.poll_interval.min(next),
-                                None => self.limits.poll_interval,
-                            };
-                            next_look = tokio::time::Instant::now() + wait;
+                            next_look = tokio::time::Instant::now() + self.wait(due.next_in);
                         }
                         Err(err) if err.is_transient() => {}
                         Err(err) => failure = Some(err),
@@ -168,10 +161,36 @@ impl Pump {
                         wake = Box::pin(shared.outbox.wake_signal().notified());
                         wake.as_mut().enable();
                     }
-                    () = tokio::time::sleep_until(next_look), if !look => look = true,
+                    () = tokio::time::sleep_until(next_look), if !look => {
+                        look = true;
+                        polled = true;
+                    }
                     () = shutdown.cancelled(), if !stopping => {}
                 }
                 continue;
+            }
+            if polled && self.finished.is_empty() && self.releases.is_empty() {
+                // A poll asks first, without a write lock, whether anything is due: a worker
+                // that only waits takes no lock (a stopped process holding SQLite's write lock
+                // would stop every other worker).
+                polled = false;
+                match shared.outbox.due().await {
+                    Ok(due) if due.next_in.is_some_and(|next| next.is_zero()) => {}
+                    Ok(due) => {
+                        let idle = self.active == 0 && self.ahead.is_empty();
+                        if idle && self.limits.until_idle && due.next_in.is_none() {
+                            break;
+                        }
+                        look = false;
+                        next_look = tokio::time::Instant::now() + self.wait(due.next_in);
+                        continue;
+                    }
+                    Err(err) if err.is_transient() => {}
+                    Err(err) => {
+                        failure = Some(err);
+                        continue;
+                    }
+                }
             }
             if claim.is_some() {
                 // Enqueues from now on are seen by this claim or wake the next one.
@@ -221,6 +240,20 @@ impl Pump {
         match failure {
             Some(err) => Err(err),
             None => Ok(()),
+        }
+    }
+
+    /// How long to wait before looking again when the next work is due in `next_in` (`None`:
+    /// nothing pending or in flight).
+    fn wait(&self, next_in: Option<Duration>) -> Duration {
+        match next_in {
+            // Due but not claimable here (its origin is busy, or another node has it): look
+            // again soon.
+            Some(next) if next.is_zero() => {
+                self.limits.poll_interval.min(Duration::from_millis(50))
+            }
+            Some(next) => self.limits.poll_interval.min(next),
+            None => self.limits.poll_interval,
         }
     }
 
