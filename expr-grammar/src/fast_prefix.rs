@@ -292,6 +292,27 @@ impl<'a> Reader<'a> {
         if !self.keyword(keywords::POINTER_SEPARATOR) {
             return Some(None);
         }
+        // A pointer takes every byte but a `~` that is not `~0`/`~1` (and, in Arazzo 1.1.0, a
+        // brace). So when jsonptr accepts all of the rest up to the first brace, that is the
+        // pointer: one scan for braces and jsonptr's check, not a reading byte by byte.
+        let rest = self.rest();
+        let candidate = if self.braces {
+            rest
+        } else {
+            let end = rest.bytes().position(|b| b == b'{' || b == b'}');
+            &rest[..end.unwrap_or(rest.len())]
+        };
+        if let Ok(pointer) = JsonPointer::parse(candidate) {
+            self.at += candidate.len();
+            return Some(Some(pointer));
+        }
+        self.pointer_before_refused_byte()
+    }
+
+    /// The pointer at the reading position when it ends before a refused byte: read rule for
+    /// rule, as pest reads it.
+    #[cold]
+    fn pointer_before_refused_byte(&mut self) -> Option<Option<JsonPointer>> {
         let braces = self.braces;
         let bytes = self.text.as_bytes();
         let start = self.at;
