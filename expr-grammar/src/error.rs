@@ -47,8 +47,15 @@ pub enum ErrorKind {
 /// assert_eq!(err.kind(), &expr_grammar::ErrorKind::ExpectedDollar);
 /// println!("{err}");
 /// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ParseError(
+    // Boxed: a `Result<Expression, ParseError>` is then no larger than an `Expression`, and the
+    // parse that succeeds (the common case) moves fewer bytes.
+    Box<Details>,
+);
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+struct Details {
     kind: ErrorKind,
     offset: usize,
     line: usize,
@@ -116,7 +123,7 @@ impl ParseError {
         if after.next().is_some() {
             snippet.push('…');
         }
-        ParseError {
+        ParseError(Box::new(Details {
             kind,
             offset,
             line,
@@ -124,40 +131,40 @@ impl ParseError {
             expected,
             snippet,
             caret,
-        }
+        }))
     }
 
     /// What kind of mistake this is.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The byte offset in the input where the error is.
     pub fn offset(&self) -> usize {
-        self.offset
+        self.0.offset
     }
 
     /// The line of the error, counting from 1.
     pub fn line(&self) -> usize {
-        self.line
+        self.0.line
     }
 
     /// The column of the error in its line, in characters, counting from 1.
     pub fn column(&self) -> usize {
-        self.column
+        self.0.column
     }
 
     /// What the grammar would have accepted at the error, in words, such as `` `header.` `` or
     /// `end of input`.
     pub fn expected(&self) -> &[&'static str] {
-        &self.expected
+        &self.0.expected
     }
 
     /// The message without the location and the caret, such as
     /// ``expected `header.`, `query.`, `path.` or `body` ``.
     pub fn message(&self) -> String {
-        let expected = join_alternatives(&self.expected);
-        match &self.kind {
+        let expected = join_alternatives(&self.0.expected);
+        match &self.0.kind {
             ErrorKind::Unexpected => format!("expected {expected}"),
             ErrorKind::ExpectedDollar => {
                 "expected `$` after `{`: braces must enclose a runtime expression such as `{$request.path.id}`".to_owned()
@@ -191,17 +198,40 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let number = self.line.to_string();
+        let number = self.0.line.to_string();
         let pad = " ".repeat(number.len());
         write!(
             f,
             "{} at line {}, column {}\n{pad} |\n{number} | {}\n{pad} | {}^",
             self.message(),
-            self.line,
-            self.column,
-            self.snippet,
-            " ".repeat(self.caret)
+            self.0.line,
+            self.0.column,
+            self.0.snippet,
+            " ".repeat(self.0.caret)
         )
+    }
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Details {
+            kind,
+            offset,
+            line,
+            column,
+            expected,
+            snippet,
+            caret,
+        } = &*self.0;
+        f.debug_struct("ParseError")
+            .field("kind", kind)
+            .field("offset", offset)
+            .field("line", line)
+            .field("column", column)
+            .field("expected", expected)
+            .field("snippet", snippet)
+            .field("caret", caret)
+            .finish()
     }
 }
 
