@@ -201,9 +201,10 @@ impl<'a> Reader<'a> {
         if !self.keyword(keywords::STEP_OUTPUTS) {
             return None;
         }
-        let output = self.value()?;
-        Some(Expression::Steps(StepReference::from_parsed(
-            step_id, output,
+        let name = self.run1(is_identifier_byte)?;
+        let pointer = self.optional_pointer()?;
+        Some(Expression::Steps(StepReference::from_parts(
+            step_id, name, pointer,
         )))
     }
 
@@ -224,11 +225,13 @@ impl<'a> Reader<'a> {
         if !self.keyword(keywords::DOT) {
             return None;
         }
-        let value = self.value()?;
-        Some(Expression::Workflows(WorkflowReference::from_parsed(
+        let name = self.run1(is_identifier_byte)?;
+        let pointer = self.optional_pointer()?;
+        Some(Expression::Workflows(WorkflowReference::from_parts(
             workflow_id,
             field,
-            value,
+            name,
+            pointer,
         )))
     }
 

@@ -206,6 +206,7 @@ fn parse_template(input: &str, limits: &ParseLimits) -> Result<Template, ParseEr
     walk::template(input).map_err(|err| err.locate(input))
 }
 
+#[inline]
 fn parse_expression_in(
     input: &str,
     dialect: Dialect,
@@ -214,10 +215,25 @@ fn parse_expression_in(
     if dialect == Dialect::OpenApi {
         return parse_expression(input, limits);
     }
-    check_length(input, limits).map_err(|err| err.locate(input))?;
-    if let Some(expr) = fast_prefix::expression(input, dialect) {
-        return Ok(expr);
+    if input.len() > limits.max_len {
+        return parse_expression_in_slowly(input, dialect, limits);
     }
+    match fast_prefix::expression(input, dialect) {
+        Some(expr) => Ok(expr),
+        None => parse_expression_in_slowly(input, dialect, limits),
+    }
+}
+
+/// What the fast reader did not accept (or the limit refuses): the grammar reads it and says
+/// what is wrong.
+#[cold]
+#[inline(never)]
+fn parse_expression_in_slowly(
+    input: &str,
+    dialect: Dialect,
+    limits: &ParseLimits,
+) -> Result<Expression, ParseError> {
+    check_length(input, limits).map_err(|err| err.locate(input))?;
     walk::expression_in(input, Context::Whole, dialect).map_err(|err| err.locate(input))
 }
 

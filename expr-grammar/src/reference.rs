@@ -8,6 +8,7 @@
 //! (`$steps.someStep.pets`, `$components.inputs.x`) is kept whole as an [`UnstructuredName`].
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use crate::ast::Expression;
 use crate::keywords;
@@ -36,9 +37,13 @@ type Name = Box<str>;
 /// assert_eq!(expr, Expression::Inputs(Reference::new("customer.uri", None)?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Reference {
-    name: Name,
+    /// The name, after the `owner_len` bytes of the id of the step or workflow it belongs to
+    /// (none for `$inputs.` and `$outputs.`): one allocation for both, since allocations are most
+    /// of the cost of reading `$steps.` and `$workflows.` expressions.
+    text: Name,
+    owner_len: usize,
     pointer: Option<JsonPointer>,
 }
 
@@ -54,9 +59,9 @@ pub struct Reference {
 /// assert_eq!(step.output().pointer().map(|p| p.as_str()), Some("/0/id"));
 /// # Ok::<(), expr_grammar::ParseError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct StepReference {
-    step_id: Name,
+    /// Holds the step id as its owner.
     output: Reference,
 }
 
@@ -83,10 +88,10 @@ pub enum WorkflowField {
 /// assert_eq!(workflow.value().name(), "mappedResponse");
 /// # Ok::<(), expr_grammar::ParseError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct WorkflowReference {
-    workflow_id: Name,
     field: WorkflowField,
+    /// Holds the workflow id as its owner.
     value: Reference,
 }
 
@@ -102,10 +107,11 @@ pub struct WorkflowReference {
 /// assert_eq!((source.name(), source.reference()), ("petstore", "url"));
 /// # Ok::<(), expr_grammar::ParseError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SourceDescriptionReference {
-    name: Name,
-    reference: Name,
+    /// The name, then the reference, in one allocation.
+    text: Name,
+    name_len: usize,
 }
 
 /// The kind of component a `$components.` expression names.
@@ -257,22 +263,46 @@ impl Reference {
         let name = name.into();
         check_identifier(&name)?;
         Ok(Reference {
-            name: name.into(),
+            text: name.into(),
+            owner_len: 0,
             pointer,
         })
     }
 
     /// Built by the readers, which checked the name.
     pub(crate) fn from_parsed(name: &str, pointer: Option<JsonPointer>) -> Self {
+        Self::owned_by("", name, pointer)
+    }
+
+    /// The name `name` of the step or workflow `owner` (checked by the caller).
+    pub(crate) fn owned_by(owner: &str, name: &str, pointer: Option<JsonPointer>) -> Self {
+        let mut text = String::with_capacity(owner.len() + name.len());
+        text.push_str(owner);
+        text.push_str(name);
         Reference {
-            name: Name::from(name),
+            text: text.into_boxed_str(),
+            owner_len: owner.len(),
             pointer,
         }
     }
 
+    /// The same name and pointer, owned by `owner`.
+    fn with_owner(self, owner: &str) -> Self {
+        let Reference {
+            text,
+            owner_len,
+            pointer,
+        } = self;
+        Self::owned_by(owner, &text[owner_len..], pointer)
+    }
+
+    fn owner(&self) -> &str {
+        &self.text[..self.owner_len]
+    }
+
     /// The input or output name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.text[self.owner_len..]
     }
 
     /// The pointer after `#`, if any (`Some` of the empty pointer for a bare `#`).
@@ -286,22 +316,25 @@ impl StepReference {
     pub fn new(step_id: impl Into<String>, output: Reference) -> Result<Self, InvalidReference> {
         let step_id = step_id.into();
         check_strict(&step_id)?;
-        Ok(StepReference {
-            step_id: step_id.into(),
-            output,
-        })
+        Ok(Self::from_parsed(&step_id, output))
     }
 
     pub(crate) fn from_parsed(step_id: &str, output: Reference) -> Self {
         StepReference {
-            step_id: Name::from(step_id),
-            output,
+            output: output.with_owner(step_id),
+        }
+    }
+
+    /// Built by the fast reader: the output's name and pointer, read after the step id.
+    pub(crate) fn from_parts(step_id: &str, name: &str, pointer: Option<JsonPointer>) -> Self {
+        StepReference {
+            output: Reference::owned_by(step_id, name, pointer),
         }
     }
 
     /// The step id.
     pub fn step_id(&self) -> &str {
-        &self.step_id
+        self.output.owner()
     }
 
     /// The output name and pointer.
@@ -319,24 +352,32 @@ impl WorkflowReference {
     ) -> Result<Self, InvalidReference> {
         let workflow_id = workflow_id.into();
         check_strict(&workflow_id)?;
-        Ok(WorkflowReference {
-            workflow_id: workflow_id.into(),
-            field,
-            value,
-        })
+        Ok(Self::from_parsed(&workflow_id, field, value))
     }
 
     pub(crate) fn from_parsed(workflow_id: &str, field: WorkflowField, value: Reference) -> Self {
         WorkflowReference {
-            workflow_id: Name::from(workflow_id),
             field,
-            value,
+            value: value.with_owner(workflow_id),
+        }
+    }
+
+    /// Built by the fast reader: the value's name and pointer, read after the workflow id.
+    pub(crate) fn from_parts(
+        workflow_id: &str,
+        field: WorkflowField,
+        name: &str,
+        pointer: Option<JsonPointer>,
+    ) -> Self {
+        WorkflowReference {
+            field,
+            value: Reference::owned_by(workflow_id, name, pointer),
         }
     }
 
     /// The workflow id.
     pub fn workflow_id(&self) -> &str {
-        &self.workflow_id
+        self.value.owner()
     }
 
     /// `inputs` or `outputs`.
@@ -361,27 +402,27 @@ impl SourceDescriptionReference {
         if reference.is_empty() {
             return Err(InvalidReference::EmptyReference);
         }
-        Ok(SourceDescriptionReference {
-            name: name.into(),
-            reference: reference.into(),
-        })
+        Ok(Self::from_parsed(&name, &reference))
     }
 
     pub(crate) fn from_parsed(name: &str, reference: &str) -> Self {
+        let mut text = String::with_capacity(name.len() + reference.len());
+        text.push_str(name);
+        text.push_str(reference);
         SourceDescriptionReference {
-            name: Name::from(name),
-            reference: Name::from(reference),
+            text: text.into_boxed_str(),
+            name_len: name.len(),
         }
     }
 
     /// The source description's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.text[..self.name_len]
     }
 
     /// The operationId, workflowId or field name, decoded.
     pub fn reference(&self) -> &str {
-        &self.reference
+        &self.text[self.name_len..]
     }
 }
 
@@ -442,6 +483,94 @@ impl UnstructuredName {
     /// The name after the family's `.`, decoded.
     pub fn name(&self) -> &str {
         &self.name
+    }
+}
+
+// Equality, hashing and `Debug` by what the accessors give: a `Reference` is its name and pointer,
+// whoever owns it; a step or workflow reference adds its id.
+
+impl PartialEq for Reference {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name() && self.pointer == other.pointer
+    }
+}
+
+impl Eq for Reference {}
+
+impl Hash for Reference {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+        self.pointer.hash(state);
+    }
+}
+
+impl fmt::Debug for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reference")
+            .field("name", &self.name())
+            .field("pointer", &self.pointer)
+            .finish()
+    }
+}
+
+impl PartialEq for StepReference {
+    fn eq(&self, other: &Self) -> bool {
+        self.step_id() == other.step_id() && self.output == other.output
+    }
+}
+
+impl Eq for StepReference {}
+
+impl Hash for StepReference {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.step_id().hash(state);
+        self.output.hash(state);
+    }
+}
+
+impl fmt::Debug for StepReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StepReference")
+            .field("step_id", &self.step_id())
+            .field("output", &self.output)
+            .finish()
+    }
+}
+
+impl PartialEq for WorkflowReference {
+    fn eq(&self, other: &Self) -> bool {
+        self.workflow_id() == other.workflow_id()
+            && self.field == other.field
+            && self.value == other.value
+    }
+}
+
+impl Eq for WorkflowReference {}
+
+impl Hash for WorkflowReference {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.workflow_id().hash(state);
+        self.field.hash(state);
+        self.value.hash(state);
+    }
+}
+
+impl fmt::Debug for WorkflowReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkflowReference")
+            .field("workflow_id", &self.workflow_id())
+            .field("field", &self.field)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SourceDescriptionReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceDescriptionReference")
+            .field("name", &self.name())
+            .field("reference", &self.reference())
+            .finish()
     }
 }
 
@@ -565,4 +694,65 @@ fn value_1_0(text: &str) -> Option<Reference> {
         }
     };
     Some(Reference::from_parsed(name, pointer))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::hash_map::DefaultHasher;
+    use std::hash::{Hash, Hasher};
+
+    use super::*;
+
+    fn hash_of(value: &impl Hash) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        value.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn reference(name: &str, pointer: Option<&str>) -> Reference {
+        let pointer = pointer.map(|p| JsonPointer::parse(p).expect("a pointer"));
+        Reference::new(name, pointer).expect("a name")
+    }
+
+    #[test]
+    fn a_reference_is_its_name_and_pointer_whoever_holds_it() {
+        let step = StepReference::new("getPet", reference("pets", Some("/0"))).expect("an id");
+        assert_eq!((step.step_id(), step.output().name()), ("getPet", "pets"));
+        assert_eq!(step.output(), &reference("pets", Some("/0")));
+        assert_eq!(
+            hash_of(step.output()),
+            hash_of(&reference("pets", Some("/0")))
+        );
+        let workflow = WorkflowReference::new("flow", WorkflowField::Inputs, reference("x", None))
+            .expect("an id");
+        assert_eq!(workflow.value(), &reference("x", None));
+        assert_eq!(workflow.workflow_id(), "flow");
+    }
+
+    #[test]
+    fn ids_and_names_kept_together_still_compare_apart() {
+        // The same text in one allocation, split differently: different references.
+        let a = StepReference::new("ab", reference("c", None)).expect("an id");
+        let b = StepReference::new("a", reference("bc", None)).expect("an id");
+        assert_ne!(a, b);
+        let same = StepReference::new("ab", reference("c", None)).expect("an id");
+        assert_eq!(a, same);
+        assert_eq!(hash_of(&a), hash_of(&same));
+        let a = SourceDescriptionReference::new("ab", "c").expect("a name");
+        let b = SourceDescriptionReference::new("a", "bc").expect("a name");
+        assert_ne!(a, b);
+        assert_eq!((a.name(), a.reference()), ("ab", "c"));
+        let a = WorkflowReference::new("ab", WorkflowField::Outputs, reference("c", None));
+        let b = WorkflowReference::new("a", WorkflowField::Outputs, reference("bc", None));
+        assert_ne!(a.expect("an id"), b.expect("an id"));
+    }
+
+    #[test]
+    fn debug_shows_the_parts() {
+        let step = StepReference::new("s", reference("o", None)).expect("an id");
+        assert_eq!(
+            format!("{step:?}"),
+            r#"StepReference { step_id: "s", output: Reference { name: "o", pointer: None } }"#
+        );
+    }
 }
