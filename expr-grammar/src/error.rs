@@ -51,18 +51,23 @@ pub enum ErrorKind {
 pub struct ParseError(
     // Boxed: a `Result<Expression, ParseError>` is then no larger than an `Expression`, and the
     // parse that succeeds (the common case) moves fewer bytes.
-    Box<Details>,
+    Box<details::ParseError>,
 );
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Details {
-    kind: ErrorKind,
-    offset: usize,
-    line: usize,
-    column: usize,
-    expected: Vec<&'static str>,
-    snippet: String,
-    caret: usize,
+/// The fields of a [`ParseError`], under that name so that its `Debug` shows them as the error's.
+mod details {
+    use super::ErrorKind;
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) struct ParseError {
+        pub(super) kind: ErrorKind,
+        pub(super) offset: usize,
+        pub(super) line: usize,
+        pub(super) column: usize,
+        pub(super) expected: Vec<&'static str>,
+        pub(super) snippet: String,
+        pub(super) caret: usize,
+    }
 }
 
 /// An error located relative to the text handed to one parse call, before it is placed in the
@@ -123,7 +128,7 @@ impl ParseError {
         if after.next().is_some() {
             snippet.push('…');
         }
-        ParseError(Box::new(Details {
+        ParseError(Box::new(details::ParseError {
             kind,
             offset,
             line,
@@ -214,24 +219,8 @@ impl fmt::Display for ParseError {
 
 impl fmt::Debug for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Details {
-            kind,
-            offset,
-            line,
-            column,
-            expected,
-            snippet,
-            caret,
-        } = &*self.0;
-        f.debug_struct("ParseError")
-            .field("kind", kind)
-            .field("offset", offset)
-            .field("line", line)
-            .field("column", column)
-            .field("expected", expected)
-            .field("snippet", snippet)
-            .field("caret", caret)
-            .finish()
+        // As if the fields were the error's own: `ParseError { kind: …, offset: …, … }`.
+        self.0.fmt(f)
     }
 }
 
@@ -298,6 +287,16 @@ mod tests {
         let shown = err.to_string();
         assert!(shown.len() < 200, "{shown}");
         assert_eq!(err.column(), 501);
+    }
+
+    #[test]
+    fn debug_shows_the_fields_as_the_errors_own() {
+        let err = ParseError::new("$x", 1, ErrorKind::Unexpected, vec!["`url`"]);
+        let debug = format!("{err:?}");
+        assert!(
+            debug.starts_with("ParseError { kind: Unexpected, offset: 1, line: 1, column: 2,"),
+            "{debug}"
+        );
     }
 
     #[test]
