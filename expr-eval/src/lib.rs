@@ -153,3 +153,8 @@ pub use session::Session;
 pub use template::CompiledTemplate;
 pub use value::Value;
 pub use workflow::WorkflowContext;
+
+// The README's examples are run as doctests, so that what it shows keeps compiling and working.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

@@ -178,3 +178,8 @@ pub use reference::{
     SourceDescriptionReference, StepReference, UnstructuredName, WorkflowField, WorkflowReference,
 };
 pub use template::{InvalidSegment, Segment, Template};
+
+// The README's examples are run as doctests, so that what it shows keeps compiling and working.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

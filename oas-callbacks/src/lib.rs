@@ -54,3 +54,8 @@ pub use validate::{ValidateError, Violation};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+// The crate README's examples are run as doctests too (the workspace README's are above).
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct CrateReadmeDoctests;
