@@ -3,21 +3,11 @@
 //! or evaluated (exit status 1, the reason on stderr) and context files that cannot be read
 //! (exit status 2).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use common::{failure, oas_callbacks, text};
 
 const CONTEXT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/contexts/pets.json");
-
-fn oas_callbacks(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
-        .args(args)
-        .output()
-        .expect("the oas-callbacks binary runs")
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("UTF-8 output")
-}
 
 /// Evaluates `criterion` against the pets context; it must succeed. Returns stdout.
 fn evaluate(criterion: &str, extra: &[&str]) -> String {
@@ -33,31 +23,6 @@ fn evaluate(criterion: &str, extra: &[&str]) -> String {
     );
     assert_eq!(text(&output.stderr), "", "{criterion} wrote to stderr");
     text(&output.stdout).to_owned()
-}
-
-/// Runs `args`; it must fail with `code` and print nothing on stdout. Returns stderr.
-fn failure(args: &[&str], code: i32) -> String {
-    let output = oas_callbacks(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{args:?}: stdout {:?}, stderr {:?}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    assert_eq!(text(&output.stdout), "", "{args:?} wrote to stdout");
-    text(&output.stderr).to_owned()
-}
-
-fn scratch(name: &str, contents: &str) -> String {
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "oas-callbacks-cli-criterion-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("scratch file");
-    path.to_string_lossy().into_owned()
 }
 
 #[test]
@@ -281,11 +246,11 @@ fn context_files_that_cannot_be_read_are_usage_errors() {
         stderr.contains("cannot read /nonexistent/ctx.json"),
         "{stderr}"
     );
-    let misspelt = scratch("misspelt.json", r#"{"statuscode": 200}"#);
+    let misspelt = common::scratch("criterion", "misspelt.json", r#"{"statuscode": 200}"#);
     let stderr = failure(&["criterion", "--context", &misspelt, criterion], 2);
     assert!(stderr.contains("not a workflow context"), "{stderr}");
     assert!(stderr.contains("statuscode"), "{stderr}");
-    let not_json = scratch("not-json.json", "statusCode: 200");
+    let not_json = common::scratch("criterion", "not-json.json", "statusCode: 200");
     let stderr = failure(&["criterion", "--context", &not_json, criterion], 2);
     assert!(stderr.contains("not a workflow context"), "{stderr}");
     // The criterion is read first: its mistake is reported even when the file is missing.

@@ -2,61 +2,14 @@
 //! Key Expression table through every file form, output format (strings as they are, other
 //! values as compact JSON) and exit statuses (0 evaluated, 1 invalid or unresolvable, 2 files).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use common::{failure, success};
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
 
 fn example(name: &str) -> String {
     format!("{EXAMPLES}/{name}")
-}
-
-fn oas_callbacks(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
-        .args(args)
-        .output()
-        .expect("the oas-callbacks binary runs")
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("UTF-8 output")
-}
-
-/// Runs a command that must succeed, and returns its stdout.
-fn success(args: &[&str]) -> String {
-    let output = oas_callbacks(args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?} failed: {}",
-        text(&output.stderr)
-    );
-    assert_eq!(text(&output.stderr), "", "{args:?} wrote to stderr");
-    text(&output.stdout).to_owned()
-}
-
-/// Runs a command that must fail with `code` and print nothing on stdout; returns its stderr.
-fn failure(args: &[&str], code: i32) -> String {
-    let output = oas_callbacks(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{args:?}: stdout {:?}, stderr {:?}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    assert_eq!(text(&output.stdout), "", "{args:?} wrote to stdout");
-    text(&output.stderr).to_owned()
-}
-
-/// A scratch file for one test.
-fn scratch(name: &str, contents: &str) -> String {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("oas-callbacks-cli-eval-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, contents).expect("scratch file");
-    path.to_string_lossy().into_owned()
 }
 
 /// The three ways to give the specification's example exchange.
@@ -278,18 +231,19 @@ fn file_problems_exit_2() {
         stderr.starts_with("error: cannot read /no/such/file.json"),
         "{stderr}"
     );
-    let broken = scratch("broken.json", "{\"request\": ");
+    let broken = common::scratch("eval", "broken.json", "{\"request\": ");
     failure(&["eval", "$method", "--exchange", &broken], 2);
-    let not_exchange = scratch("other.yaml", "openapi: 3.1.0\ninfo: {}\n");
+    let not_exchange = common::scratch("eval", "other.yaml", "openapi: 3.1.0\ninfo: {}\n");
     let stderr = failure(&["eval", "$method", "--exchange", &not_exchange], 2);
     assert!(stderr.contains("not an exchange file"), "{stderr}");
-    let typo = scratch(
+    let typo = common::scratch(
+        "eval",
         "typo.json",
         r#"{"request": {"method": "GET", "url": "https://h/", "header": {}}}"#,
     );
     let stderr = failure(&["eval", "$method", "--exchange", &typo], 2);
     assert!(stderr.contains("unknown field `header`"), "{stderr}");
-    let no_host = scratch("nohost.http", "GET /x HTTP/1.1\nAccept: */*\n\n");
+    let no_host = common::scratch("eval", "nohost.http", "GET /x HTTP/1.1\nAccept: */*\n\n");
     let stderr = failure(&["eval", "$url", "--request", &no_host], 2);
     assert!(stderr.contains("no Host header"), "{stderr}");
     let request = example("spec-request.http");
@@ -336,7 +290,8 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn raw_files_with_a_scheme_and_repeated_fields() {
-    let request = scratch(
+    let request = common::scratch(
+        "eval",
         "repeated.http",
         "GET /v2/items/caf%C3%A9?tag=a+b&tag=c&path=%2Fx HTTP/1.1\r\nHost: api.example\r\nX-Tag: one\r\nx-tag: two\r\n\r\n",
     );
@@ -368,11 +323,13 @@ fn raw_files_with_a_scheme_and_repeated_fields() {
 
 #[test]
 fn request_and_response_objects_in_separate_files() {
-    let request = scratch(
+    let request = common::scratch(
+        "eval",
         "request.yaml",
         "method: GET\nurl: https://api.example/users/42\nheaders:\n  Accept: application/json\n",
     );
-    let response = scratch(
+    let response = common::scratch(
+        "eval",
         "response.json",
         r#"{"status": 200, "headers": {"Content-Type": "application/json"}, "bodyText": "{\"uuid\": \"u-42\"}"}"#,
     );

@@ -1,51 +1,10 @@
 //! `oas-callbacks parse`, run as a real process: output streams and exit statuses as DESIGN §5
 //! fixes them (0 success, 1 invalid input, 2 usage error; results on stdout, errors on stderr).
 
-use std::process::{Command, Output};
+mod common;
 
+use common::{failure, success};
 use serde_json::{Value, json};
-
-fn oas_callbacks(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oas-callbacks"))
-        .args(args)
-        .output()
-        .expect("the oas-callbacks binary runs")
-}
-
-fn stdout(output: &Output) -> &str {
-    std::str::from_utf8(&output.stdout).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> &str {
-    std::str::from_utf8(&output.stderr).expect("stderr is UTF-8")
-}
-
-/// Runs a command that must succeed, and returns its stdout.
-fn success(args: &[&str]) -> String {
-    let output = oas_callbacks(args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?} failed: {}",
-        stderr(&output)
-    );
-    assert_eq!(stderr(&output), "", "{args:?} wrote to stderr");
-    stdout(&output).to_owned()
-}
-
-/// Runs a command that must fail with `code` and print nothing on stdout; returns its stderr.
-fn failure(args: &[&str], code: i32) -> String {
-    let output = oas_callbacks(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "{args:?}: stdout {:?}, stderr {:?}",
-        stdout(&output),
-        stderr(&output)
-    );
-    assert_eq!(stdout(&output), "", "{args:?} wrote to stdout");
-    stderr(&output).to_owned()
-}
 
 #[test]
 fn expression_prints_its_canonical_form() {
