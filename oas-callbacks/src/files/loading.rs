@@ -8,7 +8,8 @@ use std::sync::Arc;
 use elsa::FrozenVec;
 
 use super::{
-    DocFile, FileId, FileTable, Files, Place, RefError, file_part, physical, resolve_location,
+    DocFile, FileId, FileTable, Files, Opened, RefError, RefPlace, file_part, physical,
+    resolve_location,
 };
 use crate::limits::LoadLimits;
 use crate::loader::{FileKey, Loader};
@@ -20,9 +21,9 @@ use crate::source::SourceFile;
 pub(crate) struct LoadingFiles<'l> {
     files: FrozenVec<Box<DocFile>>,
     by_key: RefCell<HashMap<FileKey, FileId>>,
-    opened: RefCell<HashMap<(FileId, String), Result<FileId, RefError>>>,
+    opened: RefCell<Opened>,
     aliases: RefCell<Vec<(FileId, PathBuf)>>,
-    followable: RefCell<HashSet<Place>>,
+    followable: RefCell<HashSet<RefPlace>>,
     /// The folder whose tree references may reach, physically.
     ref_root: PathBuf,
     loader: &'l Loader,
@@ -123,21 +124,29 @@ impl FileTable for LoadingFiles<'_> {
     }
 
     fn open(&self, from: FileId, location: &str) -> Result<FileId, RefError> {
-        let cache_key = (from, location.to_owned());
-        if let Some(opened) = self.opened.borrow().get(&cache_key) {
+        if let Some(opened) = self
+            .opened
+            .borrow()
+            .get(&from)
+            .and_then(|files| files.get(location))
+        {
             return opened.clone();
         }
         let path = resolve_location(&self.doc_file(from).path, location);
         let opened = self.open_path(&path);
-        self.opened.borrow_mut().insert(cache_key, opened.clone());
+        self.opened
+            .borrow_mut()
+            .entry(from)
+            .or_default()
+            .insert(location.into(), opened.clone());
         opened
     }
 
-    fn known_followable(&self, place: &Place) -> bool {
-        self.followable.borrow().contains(place)
+    fn known_followable(&self, place: RefPlace) -> bool {
+        self.followable.borrow().contains(&place)
     }
 
-    fn remember_followable(&self, places: HashSet<Place>) {
+    fn remember_followable(&self, places: HashSet<RefPlace>) {
         self.followable.borrow_mut().extend(places);
     }
 
@@ -150,7 +159,10 @@ impl FileTable for LoadingFiles<'_> {
         let by_key = self.by_key.borrow();
         let mut wanted: Vec<(FileKey, PathBuf)> = Vec::new();
         for location in references.iter().filter_map(|r| file_part(r)) {
-            if opened.contains_key(&(from, location.to_owned())) {
+            if opened
+                .get(&from)
+                .is_some_and(|files| files.contains_key(location))
+            {
                 continue;
             }
             let path = resolve_location(base, location);

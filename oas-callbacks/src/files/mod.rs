@@ -22,12 +22,19 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::limits::LoadLimits;
-use crate::source::{Position, SourceFile};
+use crate::source::{Position, RefEdge, RefNode, RefTarget, SourceFile, has_scheme};
 pub(crate) use loading::LoadingFiles;
-pub(crate) use reference::{RefError, collect_refs, file_part};
+pub(crate) use reference::{RefError, file_part};
 
 /// The index of a file in a document's files (0 is the root).
 pub(crate) type FileId = usize;
+
+/// The file each reference's file part led to, by the file it is written in (looked up by the
+/// location as written, without a copy of it).
+pub(crate) type Opened = HashMap<FileId, HashMap<Box<str>, Result<FileId, RefError>>>;
+
+/// A value reached by reference checks: its file, and its node in that file's reference graph.
+pub(crate) type RefPlace = (FileId, RefNode);
 
 /// A value of the description: which file, and where in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -75,14 +82,14 @@ pub(crate) trait FileTable {
     /// file `from`.
     fn open(&self, from: FileId, location: &str) -> Result<FileId, RefError>;
 
-    /// Whether every reference the schema at `place` makes, transitively, is known to be
+    /// Whether every reference the value at `place` makes, transitively, is known to be
     /// followable (so [`FileTable::check_references`] need not walk it again).
-    fn known_followable(&self, _place: &Place) -> bool {
+    fn known_followable(&self, _place: RefPlace) -> bool {
         false
     }
 
-    /// Remembers places whose references were all followed.
-    fn remember_followable(&self, _places: HashSet<Place>) {}
+    /// Remembers values whose references were all followed.
+    fn remember_followable(&self, _places: HashSet<RefPlace>) {}
 
     /// Opens the files these references name, in parallel where that helps.
     fn prefetch(&self, _from: FileId, _references: &[&str]) {}
@@ -128,7 +135,7 @@ pub(crate) trait FileTable {
     /// The place a reference written in file `from` points at.
     fn target(&self, from: FileId, reference: &str) -> Result<Place, RefError> {
         let (location, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        if reference::has_scheme(location) {
+        if has_scheme(location) {
             return Err(RefError::UrlRefused(reference.to_owned()));
         }
         let file = if location.is_empty() {
@@ -151,38 +158,64 @@ pub(crate) trait FileTable {
     /// Checks that every reference the schema at `place` makes, directly or through the schemas
     /// it refers to, can be followed (the schema checks and validation need them all). Each
     /// place is walked once per document: a schema shared by many operations is not walked
-    /// again for each.
+    /// again for each. What each value refers to is read from the files' reference graphs,
+    /// shared by every document of the run; only the files are the document's own (the path by
+    /// which it reaches each one, its limits).
     fn check_references(&self, place: &Place) -> Result<(), RefError> {
-        if !self.source(place.file).has_refs || self.known_followable(place) {
+        let source = self.source(place.file);
+        if !source.has_refs {
             return Ok(());
         }
-        let mut pending = vec![place.clone()];
+        let Some(node) = source.ref_node(&place.pointer) else {
+            return Ok(());
+        };
+        if self.known_followable((place.file, node)) {
+            return Ok(());
+        }
+        let mut pending = vec![(place.file, node)];
         let mut visited = HashSet::new();
         while let Some(current) = pending.pop() {
             if visited.len() > 100_000
-                || self.known_followable(&current)
+                || self.known_followable(current)
                 || visited.contains(&current)
             {
                 continue;
             }
-            let source = self.source(current.file);
-            let within = source.refs_within(&current.pointer, || {
-                let mut found = Vec::new();
-                if let Ok(value) = source.value.resolve(&current.pointer) {
-                    collect_refs(value, &mut found);
-                }
-                found.into_iter().map(Box::from).collect()
-            });
-            let references: Vec<&str> = within.iter().map(AsRef::as_ref).collect();
-            let file = current.file;
+            let (file, node) = current;
+            let edges = self.source(file).ref_edges(node);
             visited.insert(current);
-            self.prefetch(file, &references);
-            for reference in references {
-                pending.push(self.target(file, reference)?);
+            if edges.len() >= 2
+                && edges
+                    .iter()
+                    .any(|edge| matches!(edge.target, RefTarget::Remote { .. }))
+            {
+                let references: Vec<&str> = edges.iter().map(|e| &*e.reference).collect();
+                self.prefetch(file, &references);
+            }
+            for edge in edges.iter() {
+                pending.push(self.edge_target(file, edge)?);
             }
         }
         self.remember_followable(visited);
         Ok(())
+    }
+
+    /// The value a reference written in file `from` leads to (as [`FileTable::target`] finds
+    /// it, from the file's graph).
+    fn edge_target(&self, from: FileId, edge: &RefEdge) -> Result<RefPlace, RefError> {
+        let not_found = || RefError::NotFound(edge.reference.to_string());
+        match &edge.target {
+            RefTarget::Url => Err(RefError::UrlRefused(edge.reference.to_string())),
+            RefTarget::Local(node) => node.map(|node| (from, node)).ok_or_else(not_found),
+            RefTarget::Remote { location, fragment } => {
+                let file = self.open(from, location)?;
+                let node = fragment
+                    .as_ref()
+                    .and_then(|pointer| self.source(file).ref_node(pointer))
+                    .ok_or_else(not_found)?;
+                Ok((file, node))
+            }
+        }
     }
 
     /// `#/a/b` for the root file, `file.yaml#/a/b` for others.
@@ -233,7 +266,7 @@ pub(crate) struct Files {
     files: Vec<DocFile>,
     /// Other paths by which references reached a file (through a symbolic link, or `..`).
     aliases: Vec<(FileId, PathBuf)>,
-    opened: HashMap<(FileId, String), Result<FileId, RefError>>,
+    opened: Opened,
     limits: LoadLimits,
 }
 
@@ -263,7 +296,7 @@ impl FileTable for Files {
     }
 
     fn open(&self, from: FileId, location: &str) -> Result<FileId, RefError> {
-        if let Some(opened) = self.opened.get(&(from, location.to_owned())) {
+        if let Some(opened) = self.opened.get(&from).and_then(|files| files.get(location)) {
             return opened.clone();
         }
         Err(RefError::FileUnreadable {

@@ -3,10 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde_json::Value;
-
 use crate::diagnostic::DiagnosticCode;
-use crate::source::Position;
+use crate::source::{Position, has_scheme};
 
 /// Why a reference could not be followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,56 +96,15 @@ impl fmt::Display for RefError {
     }
 }
 
-/// Every `$ref` string inside `value` (not inside `example`/`examples`, which are data).
-pub(crate) fn collect_refs<'v>(value: &'v Value, out: &mut Vec<&'v str>) {
-    match value {
-        Value::Object(map) => {
-            for (key, member) in map {
-                match (key.as_str(), member) {
-                    ("$ref", Value::String(reference)) => out.push(reference),
-                    ("example" | "examples" | "enum" | "const" | "default", _) => {}
-                    _ => collect_refs(member, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, out)),
-        _ => {}
-    }
-}
-
 /// The file part of a reference (before `#`), when it names another file.
 pub(crate) fn file_part(reference: &str) -> Option<&str> {
     let location = reference.split('#').next().unwrap_or("");
     (!location.is_empty() && !has_scheme(location)).then_some(location)
 }
 
-/// Whether a reference starts with a URI scheme (`https:`, `file:`), which this loader
-/// refuses. A Windows drive letter (`C:`) is a path, not a scheme.
-pub(crate) fn has_scheme(location: &str) -> bool {
-    match location.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_url_references() {
-        assert!(has_scheme("https://example.com/a.yaml"));
-        assert!(has_scheme("file:///tmp/a.yaml"));
-        assert!(!has_scheme("a.yaml"));
-        assert!(!has_scheme("C:/specs/a.yaml"));
-        assert!(!has_scheme(""));
-    }
 
     #[test]
     fn names_the_file_part() {

@@ -51,9 +51,16 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&start| start <= offset);
         let line_start = self.starts[line - 1];
+        // A line shorter than a block is counted directly (most are): the blocks' counts
+        // bound the work for long lines, but cost up to two blocks' worth of counting each.
+        let chars = if offset - line_start <= Self::BLOCK {
+            chars_in(&text.as_bytes()[line_start..offset])
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, line_start)
+        };
         Position {
             line,
-            column: self.chars_before(text, offset) - self.chars_before(text, line_start) + 1,
+            column: chars + 1,
             offset,
         }
     }
@@ -76,4 +83,31 @@ impl LineIndex {
 /// The characters of UTF-8 bytes: the bytes that do not continue a character.
 fn chars_in(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The column by counting the characters of the line, the slow way.
+    fn column_by_counting(text: &str, offset: usize) -> usize {
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..offset].chars().count() + 1
+    }
+
+    #[test]
+    fn columns_count_characters_on_short_and_long_lines() {
+        let long_line = "é".repeat(3 * LineIndex::BLOCK);
+        let text = format!("ab\nçd€f\n{long_line}x\n\nlast");
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let position = index.position(&text, offset);
+            assert_eq!(
+                position.column,
+                column_by_counting(&text, offset),
+                "at {offset}"
+            );
+            assert_eq!(position.line, text[..offset].matches('\n').count() + 1);
+        }
+    }
 }

@@ -4,14 +4,14 @@
 mod json;
 mod lines;
 mod position;
+mod refs;
 mod spans;
 mod yaml;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use jsonptr::{Pointer, PointerBuf};
+use jsonptr::Pointer;
 
 use serde_json::Value;
 
@@ -20,6 +20,8 @@ use lines::LineIndex;
 pub use position::Position;
 pub(crate) use position::SyntaxError;
 pub(crate) use position::position_in;
+use refs::RefGraph;
+pub(crate) use refs::{RefEdge, RefNode, RefTarget, has_scheme};
 use spans::SpanIndex;
 
 /// The syntax a file is written in.
@@ -43,9 +45,9 @@ pub(crate) struct SourceFile {
     spans: OnceLock<Option<SpanIndex>>,
     /// Line starts and character counts, built on first use (the first diagnostic).
     lines: OnceLock<LineIndex>,
-    /// The `$ref`s written inside each value reference checks walked, kept for as long as the
-    /// file: every document of a run that reaches a shared schema walks it again.
-    refs_within: Mutex<HashMap<PointerBuf, Arc<[Box<str>]>>>,
+    /// The values reference checks reached and the `$ref`s inside each, kept for as long as
+    /// the file: every document of a run that reaches a shared schema walks it again.
+    refs: Mutex<RefGraph>,
 }
 
 impl SourceFile {
@@ -93,28 +95,26 @@ impl SourceFile {
             value,
             spans,
             lines: OnceLock::new(),
-            refs_within: Mutex::new(HashMap::new()),
+            refs: Mutex::new(RefGraph::default()),
         })
     }
 
-    /// The `$ref`s inside the value at `pointer`: found by `collect` the first time it is asked
-    /// for, then remembered.
-    pub(crate) fn refs_within(
-        &self,
-        pointer: &Pointer,
-        collect: impl FnOnce() -> Vec<Box<str>>,
-    ) -> Arc<[Box<str>]> {
-        let lock = || {
-            self.refs_within
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some(known) = lock().get(pointer) {
-            return Arc::clone(known);
-        }
-        // Found without the lock held: another thread asking meanwhile finds the same.
-        let found: Arc<[Box<str>]> = collect().into();
-        Arc::clone(lock().entry(pointer.to_buf()).or_insert(found))
+    /// The node of the value at `pointer` in the file's reference graph, if there is a value
+    /// there.
+    pub(crate) fn ref_node(&self, pointer: &Pointer) -> Option<RefNode> {
+        self.ref_graph().node(&self.value, pointer)
+    }
+
+    /// The `$ref`s inside node `node` (from [`SourceFile::ref_node`] or a local edge), in
+    /// document order: found the first time any document asks, then shared.
+    pub(crate) fn ref_edges(&self, node: RefNode) -> Arc<[RefEdge]> {
+        self.ref_graph().edges(&self.value, node)
+    }
+
+    fn ref_graph(&self) -> std::sync::MutexGuard<'_, RefGraph> {
+        self.refs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Where the key (`key == true`) or the value at `pointer` starts.
