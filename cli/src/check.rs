@@ -41,8 +41,8 @@ enum OutputFormat {
     Github,
 }
 
-/// Checks every document, printing the diagnostics of each as it goes (text, github) or all of
-/// them at the end (JSON, SARIF). A document that cannot be read does not stop the others, and
+/// Checks every document (the OpenAPI ones in parallel), printing the diagnostics of each in
+/// the order the documents were given (text, github) or all of them at the end (JSON, SARIF). A document that cannot be read does not stop the others, and
 /// the exit status is then 2; otherwise it is 1 when there is an error (or, with
 /// `--deny-warnings`, any diagnostic at all).
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
@@ -51,13 +51,26 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     // One loader for every document: a file they share is read and parsed once.
     let loader = Loader::new(limits::load_limits(args.ref_root.as_deref())?);
     loader.preload(&args.specs);
+    let kinds: Vec<Result<Kind, LoadError>> =
+        args.specs.iter().map(|spec| kind(&loader, spec)).collect();
+    // The OpenAPI documents are checked in parallel, their results kept in order.
+    let openapi: Vec<&PathBuf> = args
+        .specs
+        .iter()
+        .zip(&kinds)
+        .filter(|(_, kind)| matches!(kind, Ok(Kind::OpenApi)))
+        .map(|(spec, _)| spec)
+        .collect();
+    let mut openapi_checked = loader.check_all(&openapi).into_iter();
     let mut unreadable = Vec::new();
     let mut all = Vec::new();
     let mut unchecked = Vec::new();
-    for spec in &args.specs {
-        let checked = match kind(&loader, spec) {
+    for (spec, kind) in args.specs.iter().zip(kinds) {
+        let checked = match kind {
             Ok(Kind::Arazzo(file)) => Ok(check_arazzo(&loader, *file, &mut unchecked)),
-            Ok(Kind::OpenApi) => loader.load(spec).map(|doc| doc.check()),
+            Ok(Kind::OpenApi) => openapi_checked
+                .next()
+                .unwrap_or_else(|| loader.load(spec).map(|doc| doc.check())),
             Err(err) => Err(err),
         };
         let diagnostics = match checked {

@@ -21,10 +21,12 @@
 //! (the files of a run), `files` (the files of one document and the references between
 //! them), `model` (the document's types), `compile` (its expressions), `build` (the walk that
 //! makes the model), then what reads the model: `check` (one module per lint family),
-//! `resolve` (callbacks and links for an exchange) and `validate` (payloads).
+//! `check_all` (the documents of a run checked in parallel), `resolve` (callbacks and links for
+//! an exchange) and `validate` (payloads).
 
 mod build;
 mod check;
+mod check_all;
 mod compile;
 mod diagnostic;
 mod error;

@@ -47,6 +47,56 @@ fn a_shared_loader_parses_each_file_of_a_set_once_and_finds_what_one_by_one_find
 }
 
 #[test]
+fn check_all_gives_each_documents_result_in_order_as_checking_one_by_one_does() {
+    let dir = scratch_dir("check-all");
+    let documents = 60;
+    let mut specs = generated::generated_set(&dir, documents).unwrap();
+    // Documents that do not load, among the others: a missing file, a syntax error.
+    let invalid = dir.join("invalid.json");
+    std::fs::write(&invalid, "{\"openapi\": ").unwrap();
+    specs.insert(3, dir.join("missing.json"));
+    specs.insert(10, invalid.clone());
+    specs.push(specs[5].clone());
+    let loader = Loader::new(LoadLimits::default());
+    let all = loader.check_all(&specs);
+    assert_eq!(all.len(), specs.len());
+    // Each file read and parsed once (the invalid one too), the missing one tried once.
+    let files = 2 * documents + 1;
+    assert_eq!(
+        loader.stats().files_parsed,
+        files + 1,
+        "{:?}",
+        loader.stats()
+    );
+    assert_eq!(loader.stats().files_read, files + 2, "{:?}", loader.stats());
+    let one_by_one = Loader::new(LoadLimits::default());
+    for (spec, result) in specs.iter().zip(&all) {
+        match (result, one_by_one.load(spec).map(|doc| doc.check())) {
+            (Ok(together), Ok(alone)) => {
+                assert_eq!(together, &alone, "{}", spec.display());
+                assert_eq!(together[0].file, *spec, "in order");
+            }
+            (Err(together), Err(alone)) => {
+                assert_eq!(
+                    together.to_string(),
+                    alone.to_string(),
+                    "{}",
+                    spec.display()
+                );
+            }
+            (together, alone) => panic!("{}: {together:?} vs {alone:?}", spec.display()),
+        }
+    }
+    assert!(all[3].is_err() && all[10].is_err());
+    assert_eq!(all.iter().filter(|result| result.is_err()).count(), 2);
+    // The same document twice: the same result twice.
+    assert_eq!(
+        all[5].as_ref().ok(),
+        all.last().and_then(|r| r.as_ref().ok())
+    );
+}
+
+#[test]
 fn a_document_reads_only_the_files_on_the_path_to_the_schema_it_uses() {
     let dir = scratch_dir("web");
     let small = generated::generated_web(&dir, 100, 5).unwrap();
