@@ -17,11 +17,14 @@
 //! Run: `cargo bench -p benches --bench outbox` (`OUTBOX_BENCH_MESSAGES`, default 4000;
 //! `OUTBOX_BENCH_CONCURRENCY`, default 32; `OUTBOX_BENCH_ROUNDS`, default 3, the best round
 //! of each is kept; `OUTBOX_BENCH_STORES`, a comma-separated list such as
-//! `sqlite,postgres-nofsync`, measures only those stores). Figures taken while the machine is busy are noisy.
+//! `sqlite,postgres-nofsync`, measures only those stores; `OUTBOX_BENCH_TRANSACTIONS=1` also
+//! prints, per store, the worker's transactions: how many, how long each took, how many results
+//! and claims each carried). Figures taken while the machine is busy are noisy.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -131,6 +134,90 @@ async fn durable(
     elapsed
 }
 
+/// One transaction of the worker, from its `transaction` event.
+#[derive(Clone, Copy, Debug, Default)]
+struct Transaction {
+    elapsed_us: u64,
+    results: u64,
+    claimed: u64,
+}
+
+/// Collects the worker's `transaction` events; every other callsite stays disabled, so spans
+/// and the other events cost what they cost without a subscriber.
+#[derive(Clone, Default)]
+struct Transactions(Arc<Mutex<Vec<Transaction>>>);
+
+impl Transactions {
+    fn take(&self) -> Vec<Transaction> {
+        std::mem::take(&mut *self.0.lock().expect("the log"))
+    }
+}
+
+fn is_transaction(meta: &tracing::Metadata<'_>) -> bool {
+    meta.is_event()
+        && meta.target() == "callback_outbox::worker"
+        && meta.fields().field("claimed").is_some()
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Transactions {
+    fn register_callsite(
+        &self,
+        meta: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        if is_transaction(meta) {
+            tracing::subscriber::Interest::always()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
+    }
+
+    fn enabled(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        is_transaction(meta)
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Fields(Transaction);
+        impl tracing::field::Visit for Fields {
+            fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+                match field.name() {
+                    "elapsed_us" => self.0.elapsed_us = value,
+                    "results" => self.0.results = value,
+                    "claimed" => self.0.claimed = value,
+                    _ => {}
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut fields = Fields(Transaction::default());
+        event.record(&mut fields);
+        self.0.lock().expect("the log").push(fields.0);
+    }
+}
+
+/// How many transactions, their median and largest duration, results and claims per one.
+fn summary(transactions: &[Transaction]) -> String {
+    if transactions.is_empty() {
+        return "no transactions".into();
+    }
+    let n = transactions.len();
+    let mut times: Vec<u64> = transactions.iter().map(|t| t.elapsed_us).collect();
+    times.sort_unstable();
+    let results: u64 = transactions.iter().map(|t| t.results).sum();
+    let claimed: u64 = transactions.iter().map(|t| t.claimed).sum();
+    format!(
+        "{n} transactions, {:.2} ms median, {:.2} ms p90, {:.2} ms max, {:.1} results and {:.1} claims each",
+        times[n / 2] as f64 / 1000.0,
+        times[n * 9 / 10] as f64 / 1000.0,
+        times[n - 1] as f64 / 1000.0,
+        results as f64 / n as f64,
+        claimed as f64 / n as f64
+    )
+}
+
 fn per_second(messages: usize, elapsed: Duration) -> f64 {
     messages as f64 / elapsed.as_secs_f64()
 }
@@ -149,6 +236,13 @@ fn main() {
     } else {
         setting("OUTBOX_BENCH_ROUNDS", 3)
     };
+    let transactions = std::env::var_os("OUTBOX_BENCH_TRANSACTIONS").map(|_| {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let log = Transactions::default();
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(log.clone()))
+            .expect("one subscriber");
+        log
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -205,10 +299,21 @@ fn main() {
         }
         let mut best_bare = Duration::MAX;
         let mut best = vec![Duration::MAX; stores.len()];
+        let mut logs = vec![String::new(); stores.len()];
+        if let Some(log) = &transactions {
+            log.take();
+        }
         for _ in 0..rounds {
             best_bare = best_bare.min(bare(addr, messages, concurrency).await);
-            for ((_, outbox), best) in stores.iter().zip(&mut best) {
-                *best = (*best).min(durable(outbox, addr, messages, concurrency).await);
+            for (((_, outbox), best), logged) in stores.iter().zip(&mut best).zip(&mut logs) {
+                let elapsed = durable(outbox, addr, messages, concurrency).await;
+                if let Some(log) = &transactions {
+                    let round = log.take();
+                    if elapsed < *best {
+                        *logged = summary(&round);
+                    }
+                }
+                *best = (*best).min(elapsed);
             }
         }
         let ratio = |d: Duration| d.as_secs_f64() / best_bare.as_secs_f64();
@@ -226,6 +331,11 @@ fn main() {
                 ratio(elapsed),
                 if ratio(elapsed) <= 2.0 { "" } else { "  MISSED" }
             );
+        }
+        if transactions.is_some() {
+            for ((name, _), logged) in stores.iter().zip(&logs) {
+                println!("outbox/{name:<16} best round: {logged}");
+            }
         }
         for (_, outbox) in &stores {
             outbox.close().await;

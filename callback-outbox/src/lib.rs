@@ -36,8 +36,8 @@
 //! cannot overwrite the newer state (its result is kept as a `superseded` attempt). No
 //! transaction is held while a callback is sent: a worker writes in short transactions, each
 //! recording the results finished since the last one and claiming the next messages (ahead of
-//! its free slots, up to its concurrency again; what it has not sent at shutdown it gives back,
-//! [`Outbox::release`]). PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite with
+//! its free slots, so that sending goes on while a transaction commits; what it has not sent at
+//! shutdown it gives back, [`Outbox::release`]). PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite with
 //! `BEGIN IMMEDIATE`.
 //! Expired leases are taken back by the claims themselves, so no node leads and nothing sweeps.
 //!
@@ -75,8 +75,9 @@
 //!    received has the stored bytes).
 //! 4. **Duplicates only after a lease expired**: a message is claimed again only when it is due
 //!    or its claim's lease ran out before a result was recorded, so a crash causes at most one
-//!    extra send per attempt in flight: the crash tests' checker (extra acceptances ≤ kills ×
-//!    concurrency), `postgres_nodes.rs` (no two claims of a message under overlapping leases),
+//!    extra send per message sent and not yet recorded: at most `concurrency + max_unrecorded`
+//!    per killed worker ([`Worker::max_unrecorded`]). The crash tests' checker (extra acceptances
+//!    ≤ kills × that), `postgres_nodes.rs` (no two claims of a message under overlapping leases),
 //!    `conformance.rs` (`concurrent_claimants_never_share_a_message`).
 //! 5. **A worker paused past its lease changes nothing**: its late result is `superseded` and
 //!    the state its successor wrote stays: `crash.rs` (`paused_worker_is_superseded`: SIGSTOP
@@ -152,4 +153,4 @@ pub use store::{
     Enqueueing, InTransaction, ListFilter, Outbox, Recorded,
 };
 pub use time::Timestamp;
-pub use worker::{AttemptReport, MAX_CONCURRENCY, RunSummary, Worker};
+pub use worker::{AttemptReport, MAX_CONCURRENCY, MAX_UNRECORDED, RunSummary, Worker};

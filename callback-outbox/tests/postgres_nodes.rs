@@ -37,6 +37,10 @@ fn main() {
 
 const NODES: [&str; 3] = ["node-1", "node-2", "node-3"];
 const CONCURRENCY: usize = 8;
+/// The results a node may hold sent and not yet recorded, beyond its sends under way.
+const MAX_UNRECORDED: usize = 8;
+/// What one crash can leave sent but unrecorded on one node: each may be sent again.
+const UNRECORDED_PER_NODE: usize = CONCURRENCY + MAX_UNRECORDED;
 const MESSAGES: usize = 1500;
 
 fn node(url: &str, name: &str, consumer: &Consumer, produce: bool) -> ChildConfig {
@@ -48,6 +52,7 @@ fn node(url: &str, name: &str, consumer: &Consumer, produce: bool) -> ChildConfi
         timeout_ms: 300,
         schedule: "50ms,100ms,200ms,400ms,800ms".into(),
         concurrency: CONCURRENCY,
+        max_unrecorded: MAX_UNRECORDED,
         until_idle: false,
         crash: None,
         produce: produce.then(|| Produce {
@@ -173,8 +178,9 @@ fn three_nodes() -> Result<(), Failed> {
             lines.extend(node.lines());
         }
 
-        // One kill and one database crash, each with up to every node's attempts in flight.
-        let bound = CONCURRENCY + NODES.len() * CONCURRENCY;
+        // One kill and one database crash, each with up to every node's sends under way and
+        // results waiting to be recorded.
+        let bound = UNRECORDED_PER_NODE + NODES.len() * UNRECORDED_PER_NODE;
         let figures = check(&db, &outbox, &consumer, &lines, bound).await;
 
         // No node starved.

@@ -1,10 +1,11 @@
 //! The worker: claims due messages, delivers each through `callback-delivery`, records every
 //! attempt, and reschedules or finishes the message.
 //!
-//! Concurrency is bounded overall (`concurrency` attempts at once, counted until their result
-//! is recorded) and per origin (`per_origin`, by this worker). One task (the pump) writes:
-//! each of its transactions records the results finished since the last one (group commit)
-//! and claims the next messages, ahead of the free slots. On shutdown the worker stops
+//! Concurrency is bounded overall (`concurrency` sends at once) and per origin (`per_origin`,
+//! by this worker), and so is what a crash can leave sent but unrecorded (`max_unrecorded`
+//! results beyond the sends under way). One task (the pump) writes: each of its transactions
+//! records the results finished since the last one (group commit) and claims the next
+//! messages, ahead of the free slots, while the sends go on. On shutdown the worker stops
 //! claiming, gives back the claims it has not started, lets the attempts under way finish,
 //! records them and returns.
 
@@ -119,6 +120,7 @@ pub struct Worker {
     lease: Option<Duration>,
     concurrency: usize,
     per_origin: usize,
+    max_unrecorded: Option<usize>,
     name: String,
     poll_interval: Duration,
     retry_client_errors: bool,
@@ -134,6 +136,7 @@ impl std::fmt::Debug for Worker {
             .field("lease", &self.effective_lease())
             .field("concurrency", &self.concurrency)
             .field("per_origin", &self.per_origin)
+            .field("max_unrecorded", &self.effective_max_unrecorded())
             .finish_non_exhaustive()
     }
 }
@@ -141,12 +144,17 @@ impl std::fmt::Debug for Worker {
 /// The most attempts a worker makes at once.
 pub const MAX_CONCURRENCY: usize = 4096;
 
+/// The most results a worker may hold sent and not yet recorded, beyond its sends under way
+/// ([`Worker::max_unrecorded`]).
+pub const MAX_UNRECORDED: usize = 65_536;
+
 impl Worker {
     /// A worker for `outbox` that delivers with `delivery`'s URL policy, timeouts and response
     /// cap (its retry settings and secret are not used: retries follow the schedule, secrets
     /// come from [`secrets`](Self::secrets)). Defaults: Standard Webhooks' schedule, 16
-    /// attempts at once, 8 per origin, a lease of twice the attempt timeout plus 10 s,
-    /// unsigned, a poll every second when idle, other `4xx` retried.
+    /// attempts at once, 8 per origin, up to four times the concurrency in results sent but not
+    /// yet recorded, a lease of twice the attempt timeout plus 10 s, unsigned, a poll every
+    /// second when idle, other `4xx` retried.
     pub fn new(outbox: Outbox, delivery: DeliveryOptions) -> Self {
         Self {
             outbox,
@@ -157,6 +165,7 @@ impl Worker {
             lease: None,
             concurrency: 16,
             per_origin: 8,
+            max_unrecorded: None,
             name: default_name(),
             poll_interval: Duration::from_secs(1),
             retry_client_errors: true,
@@ -188,6 +197,20 @@ impl Worker {
     /// Attempts at once to one origin (`scheme://host:port`), at least 1.
     pub fn per_origin(mut self, per_origin: usize) -> Self {
         self.per_origin = per_origin;
+        self
+    }
+
+    /// How many results may wait, sent and not yet recorded, beyond the sends under way
+    /// (0 to [`MAX_UNRECORDED`]; default four times the [`concurrency`](Self::concurrency)).
+    ///
+    /// A slot is free again as soon as its send ends, and its result is recorded by the next
+    /// transaction (with the others that finished meanwhile, one commit for all), so sending
+    /// goes on while a transaction commits. When this many results wait, no new send starts
+    /// until a transaction records them. This bounds what a crash can cost: a killed worker
+    /// leaves at most `concurrency + max_unrecorded` messages sent but unrecorded, each sent
+    /// again once its lease expires. With 0, a slot stays taken until its result is recorded.
+    pub fn max_unrecorded(mut self, max_unrecorded: usize) -> Self {
+        self.max_unrecorded = Some(max_unrecorded);
         self
     }
 
@@ -237,6 +260,11 @@ impl Worker {
         self
     }
 
+    fn effective_max_unrecorded(&self) -> usize {
+        self.max_unrecorded
+            .unwrap_or(self.concurrency.saturating_mul(4).min(MAX_UNRECORDED))
+    }
+
     fn effective_lease(&self) -> Duration {
         self.lease
             .unwrap_or(self.delivery.timeout() * 2 + Duration::from_secs(10))
@@ -256,6 +284,13 @@ impl Worker {
         }
         if self.per_origin == 0 {
             return settings("the concurrency per origin must be at least 1".into());
+        }
+        if self.effective_max_unrecorded() > MAX_UNRECORDED {
+            return settings(format!(
+                "the results sent but not yet recorded (max_unrecorded) must be at most \
+                 {MAX_UNRECORDED}, not {}",
+                self.effective_max_unrecorded()
+            ));
         }
         let longest = self.longest_attempt();
         if self.effective_lease() <= longest {
@@ -293,12 +328,14 @@ impl Worker {
             backend = self.outbox.backend_name(),
             concurrency = self.concurrency,
             per_origin = self.per_origin,
+            max_unrecorded = self.effective_max_unrecorded(),
             lease_ms = lease.as_millis() as u64,
             "worker started"
         );
         let limits = pump::Limits {
             concurrency: self.concurrency,
             per_origin: self.per_origin,
+            max_unrecorded: self.effective_max_unrecorded(),
             poll_interval: self.poll_interval,
             until_idle: self.until_idle,
             max_attempts: self.schedule.max_attempts(),

@@ -1,16 +1,22 @@
 //! The worker's loop. One task owns this worker's claims and writes to the database one
 //! transaction at a time; each transaction records the results that finished since the last
 //! one (group commit), gives back claims that will not be attempted, and claims the next
-//! messages. So claiming costs no commit of its own, and a message is usually claimed already
-//! when a slot frees up: the worker claims ahead, up to its concurrency again (and its room per
-//! origin again), and never sends a message before a slot is free.
+//! messages. So claiming costs no commit of its own, and sending goes on while a transaction
+//! commits: a slot is free again as soon as its send ends, and the messages it sends next were
+//! claimed ahead by an earlier transaction.
 //!
-//! Bounds: at most `concurrency` attempts at once, each counted from its send until its result
-//! is recorded (so at most that many messages are sent but unrecorded when the process dies);
-//! at most `per_origin` of them to one origin. A claim ahead that could not start early enough
-//! to end within its lease, and every claim ahead at shutdown, is given back unattempted.
+//! Bounds: at most `concurrency` sends at once, at most `per_origin` of them to one origin; at
+//! most `max_unrecorded` results sent and not yet recorded beyond those (a slot stays taken
+//! while both are full), so at most `concurrency + max_unrecorded` messages are sent but
+//! unrecorded when the process dies (each may be sent again once its lease expires). Claims
+//! ahead: up to `concurrency + max_unrecorded` messages claimed and not yet sent (per origin,
+//! the same share of that window as `per_origin` is of `concurrency`). A claim ahead that
+//! could not start early enough to end within its lease, and every claim ahead at shutdown, is
+//! given back unattempted.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,6 +37,7 @@ const MAX_BATCH: usize = 256;
 pub(super) struct Limits {
     pub(super) concurrency: usize,
     pub(super) per_origin: usize,
+    pub(super) max_unrecorded: usize,
     pub(super) poll_interval: Duration,
     pub(super) until_idle: bool,
     pub(super) max_attempts: u32,
@@ -40,6 +47,18 @@ pub(super) struct Limits {
     pub(super) start_within: Duration,
 }
 
+impl Limits {
+    /// Sends at once and claims ahead, together, at most.
+    fn window(&self) -> usize {
+        self.concurrency + self.max_unrecorded
+    }
+
+    /// The window's share of one origin.
+    fn window_per_origin(&self) -> usize {
+        (self.per_origin.saturating_mul(self.window())).div_ceil(self.concurrency)
+    }
+}
+
 /// A message claimed ahead, waiting for a slot.
 struct Ahead {
     claimed: Claimed,
@@ -47,22 +66,35 @@ struct Ahead {
     at: Instant,
 }
 
-/// Attempts under way and claims ahead, by origin.
+/// Sends under way and claims ahead, by origin.
 #[derive(Clone, Copy, Debug, Default)]
 struct Room {
-    active: usize,
+    sending: usize,
     ahead: usize,
 }
+
+/// What one transaction carries, given back to the pump with its outcome.
+struct Batch {
+    finished: Vec<Finished>,
+    records: Vec<AttemptRecord>,
+    releases: Vec<Claimed>,
+    claim: Option<ClaimRequest>,
+    began: Instant,
+}
+
+type Committing = Pin<Box<dyn Future<Output = (Batch, Result<Settled, OutboxError>)> + Send>>;
 
 struct Pump {
     shared: Arc<Shared>,
     limits: Limits,
     /// Claimed, not yet sent, oldest due first.
     ahead: VecDeque<Ahead>,
-    /// Attempts sent (or being sent) whose result is not recorded yet.
-    active: usize,
+    /// Attempts being sent.
+    sending: usize,
+    /// Results sent and not yet recorded: waiting, and in the transaction under way.
+    unrecorded: usize,
     origins: HashMap<String, Room>,
-    /// Results waiting to be recorded.
+    /// Results waiting for the next transaction.
     finished: Vec<Finished>,
     /// When writing the waiting results first failed.
     failing_since: Option<Instant>,
@@ -85,7 +117,8 @@ pub(super) async fn run(
         shared,
         limits,
         ahead: VecDeque::new(),
-        active: 0,
+        sending: 0,
+        unrecorded: 0,
         origins: HashMap::new(),
         finished: Vec::new(),
         failing_since: None,
@@ -116,27 +149,99 @@ impl Pump {
         let mut due_checked = false;
         // Whether `look` was set by the poll timer (not by an enqueue or a result).
         let mut polled = false;
+        // The transaction under way.
+        let mut committing: Option<Committing> = None;
+        // After a failed transaction: not before then.
+        let mut retry_at: Option<tokio::time::Instant> = None;
         let mut failure: Option<OutboxError> = None;
         let mut wake = Box::pin(shared.outbox.wake_signal().notified());
         wake.as_mut().enable();
         loop {
             let stopping = shutdown.is_cancelled() || failure.is_some();
-            while self.finished.len() < MAX_BATCH {
-                match results.try_recv() {
-                    Ok(finished) => self.finished.push(finished),
-                    Err(_) => break,
-                }
+            while let Ok(finished) = results.try_recv() {
+                self.sent(finished);
             }
             self.give_back_stale(stopping);
+            self.dispatch(stopping);
+            if let Some(transaction) = committing.as_mut() {
+                tokio::select! {
+                    (batch, outcome) = transaction => {
+                        committing = None;
+                        tracing::debug!(
+                            target: "callback_outbox::worker",
+                            elapsed_us = batch.began.elapsed().as_micros() as u64,
+                            results = batch.records.len(),
+                            released = batch.releases.len(),
+                            claimed = outcome.as_ref().map_or(0, |s| s.claimed.len()),
+                            ok = outcome.is_ok(),
+                            "transaction"
+                        );
+                        match outcome {
+                            Ok(settled) => {
+                                backoff.reset();
+                                if let Some(request) = &batch.claim {
+                                    look = settled.claimed.len() >= request.limit;
+                                    due_checked = false;
+                                    next_look =
+                                        tokio::time::Instant::now() + self.limits.poll_interval;
+                                }
+                                self.settled(batch, settled);
+                            }
+                            Err(err) if err.is_transient() => {
+                                let wait = backoff.next();
+                                tracing::warn!(
+                                    target: "callback_outbox::worker",
+                                    error = %err,
+                                    results = batch.finished.len(),
+                                    retry_in_ms = wait.as_millis() as u64,
+                                    "recording and claiming failed"
+                                );
+                                let since = *self.failing_since.get_or_insert(batch.began);
+                                self.put_back(batch);
+                                if since.elapsed() >= shared.lease {
+                                    self.give_up(&err);
+                                }
+                                retry_at = Some(tokio::time::Instant::now() + wait);
+                            }
+                            Err(err) => {
+                                self.put_back(batch);
+                                self.give_up(&err);
+                                failure.get_or_insert(err);
+                            }
+                        }
+                    }
+                    Some(finished) = results.recv() => self.sent(finished),
+                    () = &mut wake => {
+                        look = true;
+                        wake = Box::pin(shared.outbox.wake_signal().notified());
+                        wake.as_mut().enable();
+                    }
+                    () = shutdown.cancelled(), if !stopping => {}
+                }
+                continue;
+            }
+            if let Some(at) = retry_at {
+                if tokio::time::Instant::now() < at {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(at) => retry_at = None,
+                        Some(finished) = results.recv() => self.sent(finished),
+                        () = shutdown.cancelled(), if !stopping => {}
+                    }
+                    continue;
+                }
+                retry_at = None;
+            }
             let room = if stopping {
                 0
             } else {
-                (self.limits.concurrency * 2).saturating_sub(self.active + self.ahead.len())
+                self.limits
+                    .window()
+                    .saturating_sub(self.sending + self.ahead.len())
             };
             let claim =
                 (room > 0 && (look || !self.finished.is_empty())).then(|| self.claim_request(room));
             if self.finished.is_empty() && self.releases.is_empty() && claim.is_none() {
-                let idle = self.active == 0 && self.ahead.is_empty();
+                let idle = self.sending == 0 && self.ahead.is_empty();
                 if idle && stopping {
                     break;
                 }
@@ -155,7 +260,7 @@ impl Pump {
                     continue;
                 }
                 tokio::select! {
-                    finished = results.recv() => self.finished.extend(finished),
+                    Some(finished) = results.recv() => self.sent(finished),
                     () = &mut wake => {
                         look = true;
                         wake = Box::pin(shared.outbox.wake_signal().notified());
@@ -177,7 +282,7 @@ impl Pump {
                 match shared.outbox.due().await {
                     Ok(due) if due.next_in.is_some_and(|next| next.is_zero()) => {}
                     Ok(due) => {
-                        let idle = self.active == 0 && self.ahead.is_empty();
+                        let idle = self.sending == 0 && self.ahead.is_empty();
                         if idle && self.limits.until_idle && due.next_in.is_none() {
                             break;
                         }
@@ -197,50 +302,47 @@ impl Pump {
                 wake = Box::pin(shared.outbox.wake_signal().notified());
                 wake.as_mut().enable();
             }
-            let began = Instant::now();
-            let records: Vec<AttemptRecord> =
-                self.finished.iter().map(|f| f.record.clone()).collect();
-            let work = Settle {
-                releases: &self.releases,
-                records: &records,
-                claim: claim.as_ref(),
-            };
-            match shared.outbox.settle(&work).await {
-                Ok(settled) => {
-                    backoff.reset();
-                    if let Some(request) = &claim {
-                        look = settled.claimed.len() >= request.limit;
-                        due_checked = false;
-                        next_look = tokio::time::Instant::now() + self.limits.poll_interval;
-                    }
-                    self.settled(settled, began);
-                }
-                Err(err) if err.is_transient() => {
-                    let wait = backoff.next();
-                    tracing::warn!(
-                        target: "callback_outbox::worker",
-                        error = %err,
-                        results = records.len(),
-                        retry_in_ms = wait.as_millis() as u64,
-                        "recording and claiming failed"
-                    );
-                    let since = *self.failing_since.get_or_insert(began);
-                    if since.elapsed() >= shared.lease {
-                        self.give_up(&err);
-                    }
-                    tokio::time::sleep(wait).await;
-                }
-                Err(err) => {
-                    self.give_up(&err);
-                    failure.get_or_insert(err);
-                }
-            }
-            self.dispatch(stopping);
+            committing = Some(self.begin(claim));
         }
         match failure {
             Some(err) => Err(err),
             None => Ok(()),
         }
+    }
+
+    /// Starts a transaction with the waiting results (up to a batch), the claims to give back
+    /// and `claim`; it runs while the pump goes on sending.
+    fn begin(&mut self, claim: Option<ClaimRequest>) -> Committing {
+        let take = self.finished.len().min(MAX_BATCH);
+        let finished: Vec<Finished> = self.finished.drain(..take).collect();
+        let records = finished.iter().map(|f| f.record.clone()).collect();
+        let batch = Batch {
+            finished,
+            records,
+            releases: std::mem::take(&mut self.releases),
+            claim,
+            began: Instant::now(),
+        };
+        let outbox = self.shared.outbox.clone();
+        Box::pin(async move {
+            let work = Settle {
+                releases: &batch.releases,
+                records: &batch.records,
+                claim: batch.claim.as_ref(),
+            };
+            let outcome = outbox.settle(&work).await;
+            (batch, outcome)
+        })
+    }
+
+    /// A failed transaction's results and claims to give back wait for the next one.
+    fn put_back(&mut self, batch: Batch) {
+        let mut finished = batch.finished;
+        finished.append(&mut self.finished);
+        self.finished = finished;
+        let mut releases = batch.releases;
+        releases.append(&mut self.releases);
+        self.releases = releases;
     }
 
     /// How long to wait before looking again when the next work is due in `next_in` (`None`:
@@ -257,7 +359,8 @@ impl Pump {
         }
     }
 
-    /// What to claim: the room left overall and per origin, counting claims ahead.
+    /// What to claim: the room left in the window overall and per origin, counting sends
+    /// under way and claims ahead.
     fn claim_request(&self, room: usize) -> ClaimRequest {
         let mut request = ClaimRequest::new(
             room,
@@ -265,27 +368,41 @@ impl Pump {
             &self.shared.name,
             self.limits.max_attempts,
         );
-        request.per_origin = Some(self.limits.per_origin * 2);
+        request.per_origin = Some(self.limits.window_per_origin());
         request.in_flight = self
             .origins
             .iter()
-            .map(|(origin, room)| (origin.clone(), room.active + room.ahead))
+            .map(|(origin, room)| (origin.clone(), room.sending + room.ahead))
             .collect();
         request
     }
 
-    /// Applies a committed transaction: results reported and their slots freed, claims
-    /// queued.
-    fn settled(&mut self, settled: Settled, began: Instant) {
-        self.releases.clear();
+    /// A send ended: its slot is free, its result waits for the next transaction.
+    fn sent(&mut self, finished: Finished) {
+        self.sending = self.sending.saturating_sub(1);
+        self.unrecorded += 1;
+        let origin = &finished.claimed.message.origin;
+        if let Some(room) = self.origins.get_mut(origin) {
+            room.sending = room.sending.saturating_sub(1);
+            if room.sending == 0 && room.ahead == 0 {
+                self.origins.remove(origin);
+            }
+        }
+        self.finished.push(finished);
+    }
+
+    /// Applies a committed transaction: results reported, claims queued.
+    fn settled(&mut self, batch: Batch, settled: Settled) {
         self.failing_since = None;
-        let finished: Vec<Finished> = self.finished.drain(..).collect();
-        for (finished, recorded) in finished.into_iter().zip(settled.recorded) {
-            self.finish(&finished, Some(recorded));
+        for (finished, recorded) in batch.finished.iter().zip(settled.recorded) {
+            self.report(finished, Some(recorded));
         }
         for claimed in settled.claimed {
             self.room(&claimed.message.origin).ahead += 1;
-            self.ahead.push_back(Ahead { claimed, at: began });
+            self.ahead.push_back(Ahead {
+                claimed,
+                at: batch.began,
+            });
         }
     }
 
@@ -305,20 +422,13 @@ impl Pump {
         self.failing_since = None;
         let finished: Vec<Finished> = self.finished.drain(..).collect();
         for finished in &finished {
-            self.finish(finished, None);
+            self.report(finished, None);
         }
     }
 
-    fn finish(&mut self, finished: &Finished, recorded: Option<crate::store::Recorded>) {
+    fn report(&mut self, finished: &Finished, recorded: Option<crate::store::Recorded>) {
         report(&self.shared, &mut self.summary, finished, recorded);
-        self.active = self.active.saturating_sub(1);
-        let origin = &finished.claimed.message.origin;
-        if let Some(room) = self.origins.get_mut(origin) {
-            room.active = room.active.saturating_sub(1);
-            if room.active == 0 && room.ahead == 0 {
-                self.origins.remove(origin);
-            }
-        }
+        self.unrecorded = self.unrecorded.saturating_sub(1);
     }
 
     fn room(&mut self, origin: &str) -> &mut Room {
@@ -344,25 +454,27 @@ impl Pump {
             }
         }
         self.ahead = kept;
-        self.origins.retain(|_, room| room.active + room.ahead > 0);
+        self.origins.retain(|_, room| room.sending + room.ahead > 0);
     }
 
-    /// Starts attempts from the claims ahead while slots are free (overall and per origin).
+    /// Starts attempts from the claims ahead while a slot is free (overall and per origin) and
+    /// the results sent but unrecorded leave room.
     fn dispatch(&mut self, stopping: bool) {
-        while !stopping && self.active < self.limits.concurrency {
-            let per_origin = self.limits.per_origin;
+        let (concurrency, per_origin) = (self.limits.concurrency, self.limits.per_origin);
+        let window = self.limits.window();
+        while !stopping && self.sending < concurrency && self.sending + self.unrecorded < window {
             let next = self.ahead.iter().position(|a| {
                 self.origins
                     .get(&a.claimed.message.origin)
-                    .is_none_or(|room| room.active < per_origin)
+                    .is_none_or(|room| room.sending < per_origin)
             });
             let Some(next) = next.and_then(|i| self.ahead.remove(i)) else {
                 return;
             };
             let room = self.room(&next.claimed.message.origin);
             room.ahead = room.ahead.saturating_sub(1);
-            room.active += 1;
-            self.active += 1;
+            room.sending += 1;
+            self.sending += 1;
             let claimed = next.claimed;
             let span = tracing::info_span!(
                 target: "callback_outbox::worker",

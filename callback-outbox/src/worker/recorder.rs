@@ -7,9 +7,9 @@ use super::{AttemptReport, RunSummary, Shared};
 use crate::message::{AttemptOutcome, State};
 use crate::store::{AttemptRecord, Claimed, Recorded};
 
-/// A finished attempt waiting to be recorded. Its slot is held until then (the pump counts it),
-/// so the number of messages a crash can leave sent-but-unrecorded is bounded by the
-/// concurrency.
+/// A finished attempt waiting to be recorded. Its slot is free; the pump counts it among the
+/// results sent but unrecorded (at most `max_unrecorded` beyond the sends under way), which
+/// bounds the messages a crash can leave sent but unrecorded.
 pub(super) struct Finished {
     pub(super) claimed: Claimed,
     pub(super) record: AttemptRecord,

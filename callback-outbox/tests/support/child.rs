@@ -31,6 +31,8 @@ pub struct ChildConfig {
     pub timeout_ms: u64,
     pub schedule: String,
     pub concurrency: usize,
+    /// Results the worker may hold sent and not yet recorded, beyond its sends under way.
+    pub max_unrecorded: usize,
     pub until_idle: bool,
     #[serde(default)]
     pub crash: Option<CrashPoint>,
@@ -161,6 +163,7 @@ async fn child(config: ChildConfig) {
         .lease(Duration::from_millis(config.lease_ms))
         .concurrency(config.concurrency)
         .per_origin(config.concurrency)
+        .max_unrecorded(config.max_unrecorded)
         .poll_interval(Duration::from_millis(50))
         .on_attempt(|report| {
             say(&format!(
