@@ -9,8 +9,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteRow, SqliteSyn
 use sqlx::{ConnectOptions as _, Connection as _, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
-mod settle;
-
 use super::rows;
 use super::{
     Change, ChangeOutcome, ConnectOptions, Counts, Due, Enqueued, ListFilter, Settle, Settled,
@@ -24,6 +22,8 @@ macro_rules! now {
         "CAST(unixepoch('subsec') * 1000 AS INTEGER)"
     };
 }
+
+mod settle;
 
 pub(super) struct Store {
     pool: SqlitePool,
@@ -111,17 +111,7 @@ impl Store {
         let _write = self.write.lock().await;
         let op = work.operation();
         let mut tx = self.pool.begin_with(BEGIN).await.map_err(db(op))?;
-        // The clock, and whether any lease has run out (then the claim takes those back).
-        let (now, expired): (i64, bool) = sqlx::query_as(concat!(
-            "SELECT now, EXISTS (SELECT 1 FROM callback_message WHERE state = 'in-flight' \
-             AND lease_until <= now) FROM (SELECT ",
-            now!(),
-            " AS now)"
-        ))
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db(op))?;
-        let settled = settle::settle_on(&mut tx, work, now, expired).await?;
+        let settled = settle::settle_on(&mut tx, work).await?;
         tx.commit().await.map_err(db(op))?;
         Ok(settled)
     }
