@@ -166,6 +166,17 @@ impl ClaimRequest {
         }
     }
 
+    /// How many due messages a claim reads to choose from: the limit when every origin has
+    /// room for that many (then the first `limit` are taken whatever their origins), else four
+    /// times the limit (some of the first may be left out for their origin).
+    fn candidates(&self) -> usize {
+        let busiest = self.in_flight.values().copied().max().unwrap_or(0);
+        match self.per_origin {
+            Some(cap) if cap.saturating_sub(busiest) < self.limit => self.limit.saturating_mul(4),
+            _ => self.limit,
+        }
+    }
+
     /// Origins that have no room left.
     fn saturated(&self) -> Vec<String> {
         match self.per_origin {
@@ -797,6 +808,24 @@ mod tests {
         assert_eq!(request.saturated(), Vec::<String>::new());
         request.in_flight.insert("a".into(), 2);
         assert_eq!(request.saturated(), ["a"]);
+    }
+
+    #[test]
+    fn a_claim_reads_more_candidates_only_when_an_origin_may_run_out_of_room() {
+        let mut request = ClaimRequest::new(10, Duration::from_secs(1), "w", 3);
+        assert_eq!(request.candidates(), 10);
+        request.per_origin = Some(30);
+        request.in_flight.insert("a".into(), 20);
+        assert_eq!(request.candidates(), 10, "every origin has room for 10");
+        request.in_flight.insert("b".into(), 21);
+        assert_eq!(request.candidates(), 40, "b has room for 9 only");
+        request.in_flight.clear();
+        request.per_origin = Some(5);
+        assert_eq!(
+            request.candidates(),
+            40,
+            "an origin not in flight has room for 5 only"
+        );
     }
 
     #[test]

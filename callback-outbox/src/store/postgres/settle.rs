@@ -160,13 +160,7 @@ pub(super) async fn settle(pool: &PgPool, work: &Settle<'_>) -> Result<Settled, 
         .collect();
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let limit = claim.map_or(0, |request| count(request.limit));
-    let wanted = claim.map_or(0, |request| {
-        count(if request.per_origin.is_some() {
-            request.limit.saturating_mul(4)
-        } else {
-            request.limit
-        })
-    });
+    let wanted = claim.map_or(0, |request| count(request.candidates()));
     let (busy_origins, busy_counts): (Vec<&str>, Vec<i64>) = claim
         .map(|request| {
             request

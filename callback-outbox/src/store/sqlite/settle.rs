@@ -21,7 +21,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row as _, SqliteConnection};
 
 use super::super::rows;
-use super::super::{AttemptRecord, Claimed, Recorded, Settle, Settled};
+use super::super::{AttemptRecord, ClaimRequest, Claimed, Recorded, Settle, Settled};
 use super::db;
 use crate::error::OutboxError;
 use crate::message::{AttemptKind, State};
@@ -160,13 +160,7 @@ pub(super) async fn settle_on(
     // Every value in one JSON parameter: SQLite numbers the parameters of a query across its
     // statements, and sqlx binds a statement's unnamed gaps from a shared count, so several
     // statements naming different numbers would be bound wrongly.
-    let wanted = claim.map(|request| {
-        if request.per_origin.is_some() {
-            request.limit.saturating_mul(4)
-        } else {
-            request.limit
-        }
-    });
+    let wanted = claim.map(ClaimRequest::candidates);
     let values = serde_json::json!({
         "releases": releases(work.releases),
         "records": records(work.records),
