@@ -22,6 +22,11 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use oas_callbacks::{Document, LoadLimits, Loader};
 
+/// The allocator of the `oas-callbacks` command (cli/src/main.rs), so that `check_set` measures
+/// what the command does; `parse_each` runs on it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn document(c: &mut Criterion) {
     let text = benches::generated_document(10_000);
     let dir = std::env::temp_dir().join(format!("oas-callbacks-bench-set-{}", std::process::id()));
