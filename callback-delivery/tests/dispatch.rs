@@ -234,3 +234,56 @@ fn the_payload_is_shared_never_copied() {
         assert_eq!(request.headers(), [("x-trace".to_owned(), "t".to_owned())]);
     }
 }
+
+#[test]
+fn a_callback_operation_without_a_schema_takes_any_json_payload() {
+    // `ping` declares no request body: nothing to check the payload against, so it is sent
+    // (the outbox's `prepare` agrees); `typed` declares one, and it is checked.
+    let doc = Document::from_bytes(
+        "api.yaml",
+        br#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /jobs:
+    post:
+      operationId: startJob
+      responses: {"202": {description: accepted}}
+      callbacks:
+        ping:
+          "{$request.header.pingUrl}":
+            post:
+              responses: {"200": {description: ok}}
+        typed:
+          "{$request.header.pingUrl}":
+            post:
+              requestBody:
+                content:
+                  application/json:
+                    schema: {type: object, required: [id]}
+              responses: {"200": {description: ok}}
+"#
+        .to_vec(),
+        oas_callbacks::LoadLimits::default(),
+    )
+    .unwrap();
+    let op = doc.operation("startJob").unwrap();
+    let request = OwnedRequest::new("POST", "https://api.example.com/jobs")
+        .unwrap()
+        .with_header("pingUrl", "https://client.example.net/ping");
+    let resolved = op.resolve_callbacks(&OwnedExchange::new(request));
+    let payload = Payload::parse(r#"{"anything": [1, 2]}"#).unwrap();
+    let options = DeliveryOptions::default();
+
+    let ping = resolved.iter().find(|c| c.callback == "ping").unwrap();
+    let dispatched = Dispatch::new(&doc, op, ping, &payload).dry_run(&options);
+    assert!(dispatched.is_success(), "{:?}", dispatched.outcome);
+    assert_eq!(dispatched.url(), Some("https://client.example.net/ping"));
+
+    let typed = resolved.iter().find(|c| c.callback == "typed").unwrap();
+    let dispatched = Dispatch::new(&doc, op, typed, &payload).dry_run(&options);
+    assert!(matches!(
+        dispatched.outcome,
+        DispatchOutcome::InvalidPayload { .. }
+    ));
+}

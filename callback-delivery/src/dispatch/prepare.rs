@@ -1,7 +1,7 @@
 //! One callback to dispatch, and the steps that need no network: the payload validated, the URL
 //! taken, and (in a dry run) the policy checked.
 
-use oas_callbacks::{CallbackOutcome, Document, Operation, ResolvedCallback};
+use oas_callbacks::{CallbackOutcome, Document, Operation, ResolvedCallback, ValidateError};
 
 use crate::dry_run::dry_run;
 use crate::options::DeliveryOptions;
@@ -16,7 +16,9 @@ use super::payload::Payload;
 /// goes through the steps in order, each of which can end it:
 ///
 /// 1. the payload is validated against the callback operation's request-body schema (the
-///    document's validator, compiled once): an invalid payload is not sent;
+///    document's validator, compiled once): an invalid payload is not sent; an operation that
+///    declares no JSON request-body schema takes any JSON payload (as the outbox's `prepare`
+///    does: there is nothing to check it against);
 /// 2. the URL resolved from the exchange is taken: none (a value was missing) skips the
 ///    callback, as the specification says; one that is not an absolute http(s) URL is invalid;
 /// 3. the URL policy against request forgery checks the URL, then every address its host
@@ -118,6 +120,7 @@ impl<'a> Dispatch<'a> {
         ) {
             Ok(violations) if violations.is_empty() => None,
             Ok(violations) => Some((violations, None)),
+            Err(ValidateError::NoSchema { .. }) => None,
             Err(err) => Some((Vec::new(), Some(err.to_string()))),
         };
         if let Some((violations, error)) = invalid {
