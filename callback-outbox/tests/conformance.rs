@@ -51,6 +51,7 @@ const CASES: &[(&str, Case)] = cases![
     record_dead_finishes_it,
     a_stale_claim_cannot_change_the_state,
     release_gives_a_claim_back_unattempted,
+    a_claim_released_after_its_lease_ran_out_keeps_no_attempt,
     an_expired_last_attempt_is_dead,
     cancel_stops_pending_and_in_flight_messages,
     replay_keeps_id_and_body_and_starts_a_round,
@@ -617,6 +618,38 @@ async fn release_gives_a_claim_back_unattempted(db: &TestDb) {
         outcomes,
         [AttemptOutcome::Interrupted, AttemptOutcome::InProgress]
     );
+}
+
+async fn a_claim_released_after_its_lease_ran_out_keeps_no_attempt(db: &TestDb) {
+    // Two leases run out; a claim of one takes back both attempts (interrupted) but takes only
+    // one message. The other's holder then gives its claim back: the message is as if never
+    // claimed, its interrupted attempt row gone with it (the model test found this case).
+    let outbox = db.outbox().await;
+    let first = message("https://consumer.example/a", b"{}");
+    let second = message("https://consumer.example/b", b"{}");
+    outbox
+        .enqueue(&[first.clone(), second.clone()])
+        .await
+        .unwrap();
+    let held = outbox.claim(&claim_request(2)).await.unwrap();
+    assert_eq!(held.len(), 2);
+    for claimed in &held {
+        db.expire(&claimed.message.id).await;
+    }
+    let taken = outbox.claim(&claim_request(1)).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    let left = held
+        .iter()
+        .find(|c| c.message.id != taken[0].message.id)
+        .unwrap();
+    assert_eq!(
+        outbox.release(std::slice::from_ref(left)).await.unwrap(),
+        [true]
+    );
+    let detail = outbox.get(&left.message.id).await.unwrap().unwrap();
+    assert_eq!(detail.message.state, State::Pending);
+    assert_eq!(detail.message.attempts, 0);
+    assert!(detail.attempt_log.is_empty(), "{:?}", detail.attempt_log);
 }
 
 async fn an_expired_last_attempt_is_dead(db: &TestDb) {

@@ -43,7 +43,7 @@ macro_rules! settle_sql {
                  RETURNING m.id, r.token, r.number), \
              unopened AS (DELETE FROM callback_attempt AS a USING released AS g \
                  WHERE a.message_id = g.id AND a.number = g.number AND a.claim_token = g.token \
-                   AND a.outcome = 'in-progress'), \
+                   AND a.outcome IN ('in-progress', 'interrupted')), \
              rec AS (SELECT * FROM UNNEST($4::text[], $5::text[], $6::bigint[], $7::text[], \
                      $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[], \
                      $13::text[], $14::text[]) \

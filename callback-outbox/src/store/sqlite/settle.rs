@@ -30,7 +30,7 @@ use crate::time::Timestamp;
 /// Claims given back: their attempt rows removed (while the claim is current), then their
 /// messages `pending` again, uncounted.
 const RELEASE: &str = "\
-DELETE FROM callback_attempt WHERE outcome = 'in-progress' \
+DELETE FROM callback_attempt WHERE outcome IN ('in-progress', 'interrupted') \
   AND (message_id, number, claim_token) IN \
       (SELECT value ->> 0, value ->> 2, value ->> 1 FROM jsonb_each(?1, '$.releases')) \
   AND EXISTS (SELECT 1 FROM callback_message AS m WHERE m.id = callback_attempt.message_id \
