@@ -239,33 +239,10 @@ fn the_payload_is_shared_never_copied() {
 fn a_callback_operation_without_a_schema_takes_any_json_payload() {
     // `ping` declares no request body: nothing to check the payload against, so it is sent
     // (the outbox's `prepare` agrees); `typed` declares one, and it is checked.
-    let doc = Document::from_bytes(
-        "api.yaml",
-        br#"
-openapi: 3.1.0
-info: {title: t, version: "1"}
-paths:
-  /jobs:
-    post:
-      operationId: startJob
-      responses: {"202": {description: accepted}}
-      callbacks:
-        ping:
-          "{$request.header.pingUrl}":
-            post:
-              responses: {"200": {description: ok}}
-        typed:
-          "{$request.header.pingUrl}":
-            post:
-              requestBody:
-                content:
-                  application/json:
-                    schema: {type: object, required: [id]}
-              responses: {"200": {description: ok}}
-"#
-        .to_vec(),
-        oas_callbacks::LoadLimits::default(),
-    )
+    let doc = Document::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/ping-api.yaml"
+    ))
     .unwrap();
     let op = doc.operation("startJob").unwrap();
     let request = OwnedRequest::new("POST", "https://api.example.com/jobs")

@@ -170,7 +170,7 @@ pub(crate) fn check_payload(
 #[cfg(test)]
 mod tests {
     use expr_eval::{OwnedExchange, OwnedRequest};
-    use oas_callbacks::{Document, LoadLimits};
+    use oas_callbacks::Document;
 
     use super::{Planned, prepare};
     use crate::error::PrepareError;
@@ -178,34 +178,7 @@ mod tests {
     #[test]
     fn a_callback_operation_without_a_schema_takes_any_json_payload() {
         // The same rule as `callback_delivery::Dispatch`: nothing to check against, so any JSON.
-        let doc = Document::from_bytes(
-            "api.yaml",
-            br#"
-openapi: 3.1.0
-info: {title: t, version: "1"}
-paths:
-  /jobs:
-    post:
-      operationId: startJob
-      responses: {"202": {description: accepted}}
-      callbacks:
-        ping:
-          "{$request.header.pingUrl}":
-            post:
-              responses: {"200": {description: ok}}
-        typed:
-          "{$request.header.pingUrl}":
-            post:
-              requestBody:
-                content:
-                  application/json:
-                    schema: {type: object, required: [id]}
-              responses: {"200": {description: ok}}
-"#
-            .to_vec(),
-            LoadLimits::default(),
-        )
-        .expect("the document loads");
+        let doc = Document::load("../examples/ping-api.yaml").expect("the document loads");
         let op = doc.operation("startJob").expect("declared");
         let request = OwnedRequest::new("POST", "https://api.example.com/jobs")
             .expect("a request")
