@@ -42,9 +42,9 @@ enum OutputFormat {
 }
 
 /// Checks every document (the OpenAPI ones in parallel), printing the diagnostics of each in
-/// the order the documents were given (text, github) or all of them at the end (JSON, SARIF). A document that cannot be read does not stop the others, and
-/// the exit status is then 2; otherwise it is 1 when there is an error (or, with
-/// `--deny-warnings`, any diagnostic at all).
+/// the order the documents were given (text, github) or all of them at the end (JSON, SARIF).
+/// A document that cannot be read does not stop the others, and the exit status is then 2;
+/// otherwise it is 1 when there is an error (or, with `--deny-warnings`, any diagnostic at all).
 pub(crate) fn run(args: &Args) -> Result<Outcome, CliError> {
     // Where CI formats make file names relative to (the checked-out repository).
     let cwd = std::env::current_dir().unwrap_or_default();
