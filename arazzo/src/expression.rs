@@ -28,9 +28,24 @@ pub(crate) fn read_prefix(
 ) -> Result<(Expression, usize), ParseError> {
     let limit = input
         .bytes()
-        .position(|b| b" \t\r\n!&()<=>{|}".contains(&b))
+        .position(|b| ends_operand(char::from(b)))
         .unwrap_or(input.len());
     Expression::parse_prefix(&input[..limit], dialect)
+}
+
+/// Whether `c` ends a condition's operand (every such character is ASCII).
+pub(crate) fn ends_operand(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\r' | '\n' | '!' | '&' | '(' | ')' | '<' | '=' | '>' | '{' | '|' | '}'
+    )
+}
+
+/// The expression as an operand of a condition: its canonical form with the characters that
+/// would end the operand escaped in its names (`$inputs.a\u0020b` in Arazzo 1.0.x, whose
+/// free-form names decode escapes), so that the condition printed reads back the same.
+pub(crate) fn operand_text(expression: &Expression) -> String {
+    expression.canonical_escaping(ends_operand)
 }
 
 /// Whether `.name` after the expression navigates into its value: a whole body or payload.

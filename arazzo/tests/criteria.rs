@@ -5,11 +5,13 @@
 //! `criterion` (a Criterion Object), an optional `context` replacing the file's, an optional
 //! `version` (`1.0` or `1.1`, the default) and one expectation: `"expect": "pass"` or
 //! `"fail"`, `"error": TEXT` (an evaluation error whose message contains TEXT) or
-//! `"invalid": TEXT` (the criterion does not compile; the message contains TEXT).
+//! `"invalid": TEXT` (the criterion does not compile; the message contains TEXT). A case of a
+//! simple condition may also give `"printed": TEXT`: the condition prints (`Display`) as TEXT,
+//! which reads back as the same condition.
 
 use std::path::Path;
 
-use arazzo::{Criterion, Outcome, Version};
+use arazzo::{Condition, Criterion, Outcome, Version};
 use expr_eval::{OwnedExchange, OwnedRequest, OwnedResponse};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
@@ -55,6 +57,9 @@ fn run(case: &Value, context: &Value) -> Result<(), Failed> {
         Some("1.0") => Version::V1_0,
         Some(other) => return Err(format!("unknown version {other} in the test").into()),
     };
+    if let Some(expected) = case.get("printed").and_then(Value::as_str) {
+        check_printed(case, version, expected)?;
+    }
     let compiled = Criterion::from_json(&case["criterion"], version);
     if let Some(expected) = case.get("invalid").and_then(Value::as_str) {
         return match compiled {
@@ -87,6 +92,27 @@ fn run(case: &Value, context: &Value) -> Result<(), Failed> {
         },
         _ => Err("the case has no expectation (expect, error or invalid)".into()),
     }
+}
+
+/// The simple condition of the case prints as `expected`, which reads back as the same condition.
+fn check_printed(case: &Value, version: Version, expected: &str) -> Result<(), Failed> {
+    let text = case["criterion"]["condition"]
+        .as_str()
+        .ok_or("a printed case needs a condition")?;
+    let condition = Condition::parse(text, version)
+        .map_err(|err| format!("the condition does not parse: {err}"))?;
+    let printed = condition.to_string();
+    if printed != expected {
+        return Err(format!("printed as `{printed}`, expected `{expected}`").into());
+    }
+    let again = Condition::parse(&printed, version)
+        .map_err(|err| format!("the printed form `{printed}` does not parse: {err}"))?;
+    if again != condition {
+        return Err(
+            format!("the printed form `{printed}` reads as {again:?}, not {condition:?}").into(),
+        );
+    }
+    Ok(())
 }
 
 /// The request and response of a context file (the shape of DESIGN §8).

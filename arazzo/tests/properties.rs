@@ -19,7 +19,30 @@ fn operand() -> impl Strategy<Value = String> {
         (-1000i64..1000).prop_map(|n| n.to_string()),
         (-1.0e6f64..1.0e6).prop_map(|f| format!("{f}")),
         "[a-zA-Z' ]{0,8}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+        escaped_name(),
     ]
+}
+
+/// A query, path or (Arazzo 1.0.x) free-form name with characters written as `\uXXXX`
+/// escapes, among them those that end an operand: printing must escape those again.
+fn escaped_name() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[a-z]{1,3}",
+        prop::sample::select(vec![
+            ' ', '!', '&', '(', ')', '<', '=', '>', '{', '|', '}', 'a', '.'
+        ])
+        .prop_map(|c| format!("\\u{:04x}", u32::from(c))),
+    ];
+    (
+        prop::sample::select(vec![
+            "$request.query.",
+            "$request.path.",
+            "$steps.$s",
+            "$inputs.$",
+        ]),
+        prop::collection::vec(piece, 1..5),
+    )
+        .prop_map(|(prefix, pieces)| format!("{prefix}{}", pieces.concat()))
 }
 
 fn condition() -> impl Strategy<Value = String> {

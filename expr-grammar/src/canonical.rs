@@ -8,18 +8,18 @@ use std::fmt;
 
 use crate::ast::{Expression, Source};
 use crate::dialect::Dialect;
-use crate::escape;
+use crate::escape::{self, Escapes};
 use crate::keywords;
 use crate::pointer::JsonPointer;
 use crate::reference::{ComponentKind, Reference, WorkflowField};
 use crate::template::{Segment, Template};
 
 impl Expression {
-    /// Writes the canonical form; `in_template` selects the escaping needed between braces.
+    /// Writes the canonical form, escaping in names what `escapes` asks for beyond the grammar.
     pub(crate) fn write_canonical(
         &self,
         out: &mut impl fmt::Write,
-        in_template: bool,
+        escapes: Escapes,
     ) -> fmt::Result {
         let source = match self {
             Expression::Url => return out.write_str(keywords::URL.text),
@@ -67,7 +67,7 @@ impl Expression {
                 out.write_str(source.name())?;
                 out.write_str(keywords::DOT.text)?;
                 // Braces escaped everywhere: Arazzo 1.1.0 allows them in no name.
-                return escape::write_name(out, source.reference(), true);
+                return escape::write_name(out, source.reference(), escapes.with_braces());
             }
             Expression::Components(component) => {
                 out.write_str(keywords::COMPONENTS.text)?;
@@ -82,10 +82,10 @@ impl Expression {
             Expression::SelfUri => return out.write_str(keywords::SELF.text),
             Expression::Unstructured(name) => {
                 out.write_str(name.family().prefix())?;
-                return escape::write_name(out, name.name(), true);
+                return escape::write_name(out, name.name(), escapes.with_braces());
             }
         };
-        source.write_canonical(out, in_template)
+        source.write_canonical(out, escapes)
     }
 
     /// The canonical form for `dialect`: the [`Display`](fmt::Display) form, except that in
@@ -103,7 +103,31 @@ impl Expression {
     pub fn canonical_in(&self, dialect: Dialect) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = self.write_canonical(&mut out, dialect == Dialect::Arazzo1_1_0);
+        let _ = self.write_canonical(
+            &mut out,
+            Escapes::braces_if(dialect == Dialect::Arazzo1_1_0),
+        );
+        out
+    }
+
+    /// The canonical form for any dialect with, in the names that take escapes (query and path
+    /// names, source-description references, Arazzo 1.0.x free-form names), `{`, `}` and every
+    /// character for which `escape` holds written as a `\uXXXX` escape. For a reader that ends
+    /// the expression at such a character, as an Arazzo condition ends an operand at a space or
+    /// an operator: what it read there can only hold one in a name, decoded from an escape, and
+    /// the escape is written back.
+    ///
+    /// ```
+    /// use expr_grammar::{Dialect, Expression};
+    /// let expr = Expression::parse_in(r"$request.query.a\u0020b", Dialect::Arazzo1_1_0)?;
+    /// assert_eq!(expr.to_string(), "$request.query.a b");
+    /// assert_eq!(expr.canonical_escaping(|c| c == ' '), r"$request.query.a\u0020b");
+    /// # Ok::<(), expr_grammar::ParseError>(())
+    /// ```
+    pub fn canonical_escaping(&self, escape: fn(char) -> bool) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = self.write_canonical(&mut out, Escapes::braces_and(escape));
         out
     }
 }
@@ -125,7 +149,7 @@ fn write_pointer(out: &mut impl fmt::Write, pointer: Option<&JsonPointer>) -> fm
 }
 
 impl Source {
-    fn write_canonical(&self, out: &mut impl fmt::Write, in_template: bool) -> fmt::Result {
+    fn write_canonical(&self, out: &mut impl fmt::Write, escapes: Escapes) -> fmt::Result {
         match self {
             Source::Header(name) => {
                 out.write_str(keywords::HEADER.text)?;
@@ -133,11 +157,11 @@ impl Source {
             }
             Source::Query(name) => {
                 out.write_str(keywords::QUERY.text)?;
-                escape::write_name(out, name, in_template)
+                escape::write_name(out, name, escapes)
             }
             Source::Path(name) => {
                 out.write_str(keywords::PATH.text)?;
-                escape::write_name(out, name, in_template)
+                escape::write_name(out, name, escapes)
             }
             Source::Body(None) => out.write_str(keywords::BODY.text),
             Source::Body(Some(pointer)) => {
@@ -155,7 +179,7 @@ impl Source {
 
 impl fmt::Display for Expression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_canonical(f, false)
+        self.write_canonical(f, Escapes::REQUIRED)
     }
 }
 
@@ -166,7 +190,7 @@ impl fmt::Display for Template {
                 Segment::Literal(text) => f.write_str(text)?,
                 Segment::Expression(expr) => {
                     f.write_str(keywords::OPEN_BRACE.text)?;
-                    expr.write_canonical(f, true)?;
+                    expr.write_canonical(f, Escapes::BRACES)?;
                     f.write_str(keywords::CLOSE_BRACE.text)?;
                 }
             }

@@ -76,14 +76,64 @@ fn hex4(digits: &str) -> u16 {
     u16::from_str_radix(digits, 16).unwrap_or(u16::MAX)
 }
 
-/// Whether `c` must be escaped in a name; between braces `{` and `}` must be too.
-fn needs_escape(c: char, in_template: bool) -> bool {
-    matches!(c, '"' | '\\' | '\u{0}'..='\u{1f}') || (in_template && matches!(c, '{' | '}'))
+/// The characters a name escapes beyond those the grammar always requires (`"`, `\` and the
+/// controls): braces between the braces of a template, and whatever ends the text a name is
+/// read from (an Arazzo condition ends an operand at a space or an operator).
+#[derive(Clone, Copy)]
+pub(crate) struct Escapes {
+    braces: bool,
+    also: fn(char) -> bool,
+}
+
+impl Escapes {
+    /// Only what the grammar requires.
+    pub(crate) const REQUIRED: Escapes = Escapes {
+        braces: false,
+        also: no_other,
+    };
+    /// What the grammar requires, and `{` and `}`.
+    pub(crate) const BRACES: Escapes = Escapes {
+        braces: true,
+        also: no_other,
+    };
+
+    /// `REQUIRED` or `BRACES`.
+    pub(crate) fn braces_if(braces: bool) -> Escapes {
+        if braces {
+            Escapes::BRACES
+        } else {
+            Escapes::REQUIRED
+        }
+    }
+
+    /// `BRACES`, and every character for which `also` holds.
+    pub(crate) fn braces_and(also: fn(char) -> bool) -> Escapes {
+        Escapes { braces: true, also }
+    }
+
+    /// These, and `{` and `}`.
+    pub(crate) fn with_braces(self) -> Escapes {
+        Escapes {
+            braces: true,
+            ..self
+        }
+    }
+
+    /// Whether `c` must be escaped in a name.
+    fn needs(self, c: char) -> bool {
+        matches!(c, '"' | '\\' | '\u{0}'..='\u{1f}')
+            || (self.braces && matches!(c, '{' | '}'))
+            || (self.also)(c)
+    }
+}
+
+fn no_other(_: char) -> bool {
+    false
 }
 
 /// Writes `name` so that the grammar reads it back unchanged.
-pub(crate) fn write_name(out: &mut impl fmt::Write, name: &str, in_template: bool) -> fmt::Result {
-    if !name.chars().any(|c| needs_escape(c, in_template)) {
+pub(crate) fn write_name(out: &mut impl fmt::Write, name: &str, escapes: Escapes) -> fmt::Result {
+    if !name.chars().any(|c| escapes.needs(c)) {
         return out.write_str(name);
     }
     for c in name.chars() {
@@ -95,7 +145,7 @@ pub(crate) fn write_name(out: &mut impl fmt::Write, name: &str, in_template: boo
             '\n' => out.write_str("\\n")?,
             '\r' => out.write_str("\\r")?,
             '\t' => out.write_str("\\t")?,
-            c if needs_escape(c, in_template) => write!(out, "\\u{:04x}", u32::from(c))?,
+            c if escapes.needs(c) => write!(out, "\\u{:04x}", u32::from(c))?,
             c => out.write_char(c)?,
         }
     }
@@ -128,10 +178,18 @@ mod tests {
     #[test]
     fn writes_shortest_form() {
         let mut out = String::new();
-        write_name(&mut out, "a\"\\\u{1}{}/é", false).unwrap();
+        write_name(&mut out, "a\"\\\u{1}{}/é", Escapes::REQUIRED).unwrap();
         assert_eq!(out, r#"a\"\\\u0001{}/é"#);
         out.clear();
-        write_name(&mut out, "{x}", true).unwrap();
+        write_name(&mut out, "{x}", Escapes::BRACES).unwrap();
         assert_eq!(out, r"\u007bx\u007d");
+        out.clear();
+        write_name(
+            &mut out,
+            "a b=c",
+            Escapes::braces_and(|c| matches!(c, ' ' | '=')),
+        )
+        .unwrap();
+        assert_eq!(out, r"a\u0020b\u003dc");
     }
 }

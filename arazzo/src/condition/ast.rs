@@ -6,6 +6,7 @@ use std::ops::Range;
 use expr_grammar::Expression;
 
 use super::value::Num;
+use crate::expression;
 
 /// A byte range of the condition text. Two spans always compare equal, so that trees compare
 /// by what they mean, not by where they were written (a tree printed and parsed again is equal
@@ -236,7 +237,7 @@ impl fmt::Display for Literal {
 
 impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.expression)?;
+        f.write_str(&expression::operand_text(&self.expression))?;
         for step in &self.steps {
             write!(f, "{step}")?;
         }
