@@ -17,6 +17,9 @@
 //! within the limit and the room per origin (the first `room` due messages of each origin, as
 //! [`ClaimRequest::choose`](super::ClaimRequest) picks them), and take expired claims back.
 
+use std::collections::HashMap;
+
+use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row as _, SqliteConnection};
 
@@ -160,21 +163,22 @@ pub(super) async fn settle_on(
     // Every value in one JSON parameter: SQLite numbers the parameters of a query across its
     // statements, and sqlx binds a statement's unnamed gaps from a shared count, so several
     // statements naming different numbers would be bound wrongly.
-    let wanted = claim.map(ClaimRequest::candidates);
-    let values = serde_json::json!({
-        "releases": releases(work.releases),
-        "records": records(work.records),
-        "token": token,
-        "worker": claim.map(|request| request.worker.as_str()),
-        "lease_ms": claim.map(|request| crate::time::millis(request.lease)),
-        "max_attempts": claim.map(|request| request.max_attempts),
-        "busy": claim.map(|request| &request.in_flight),
-        "cap": claim.and_then(|request| request.per_origin),
-        "wanted": wanted,
-        "limit": claim.map(|request| request.limit),
-    });
+    let values = Values {
+        releases: Releases(work.releases),
+        records: Records(work.records),
+        token: &token,
+        worker: claim.map(|request| request.worker.as_str()),
+        lease_ms: claim.map(|request| crate::time::millis(request.lease)),
+        max_attempts: claim.map(|request| request.max_attempts),
+        busy: claim.map(|request| &request.in_flight),
+        cap: claim.and_then(|request| request.per_origin),
+        wanted: claim.map(ClaimRequest::candidates),
+        limit: claim.map(|request| request.limit),
+    };
+    let values = serde_json::to_string(&values)
+        .map_err(|e| OutboxError::Corrupt(format!("the batch's values: {e}")))?;
     let (now, expired, values): (i64, bool, Vec<u8>) = sqlx::query_as(CLOCK)
-        .bind(values.to_string())
+        .bind(values)
         .fetch_one(&mut *tx)
         .await
         .map_err(db(op))?;
@@ -283,25 +287,70 @@ pub(super) async fn settle_on(
     })
 }
 
-fn releases(claims: &[Claimed]) -> serde_json::Value {
-    claims
-        .iter()
-        .map(|c| serde_json::json!([c.message.id, c.token, c.number]))
-        .collect()
+/// The batch's values, the one parameter of its statements (serialized straight from the
+/// work, without building a JSON tree first).
+#[derive(Serialize)]
+struct Values<'a> {
+    releases: Releases<'a>,
+    records: Records<'a>,
+    token: &'a str,
+    worker: Option<&'a str>,
+    lease_ms: Option<i64>,
+    max_attempts: Option<u32>,
+    busy: Option<&'a HashMap<String, usize>>,
+    cap: Option<usize>,
+    wanted: Option<usize>,
+    limit: Option<usize>,
 }
 
-fn records(records: &[AttemptRecord]) -> serde_json::Value {
-    records
-        .iter()
-        .map(|r| {
+/// Claims given back, each `[id, token, number]`.
+struct Releases<'a>(&'a [Claimed]);
+
+impl Serialize for Releases<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .map(|c| (c.message.id.as_str(), c.token.as_str(), c.number)),
+        )
+    }
+}
+
+/// Results, each an object of the fields `RECORD` reads.
+struct Records<'a>(&'a [AttemptRecord]);
+
+#[derive(Serialize)]
+struct Record<'a> {
+    id: &'a str,
+    token: &'a str,
+    number: u32,
+    state: &'static str,
+    outcome: &'static str,
+    wait: Option<i64>,
+    status: Option<u16>,
+    kind: Option<&'static str>,
+    error: Option<&'a str>,
+    address: Option<&'a str>,
+    response: Option<&'a str>,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|r| {
             let state = r.new_state();
-            let wait = (state == State::Pending).then(|| r.wait_ms());
-            serde_json::json!({
-                "id": r.id, "token": r.token, "number": r.number, "state": state.as_str(),
-                "outcome": super::outcome_of(state).as_str(), "wait": wait,
-                "status": r.status, "kind": r.failure.map(|f| f.as_str()), "error": r.error,
-                "address": r.address, "response": r.response,
-            })
-        })
-        .collect()
+            Record {
+                id: &r.id,
+                token: &r.token,
+                number: r.number,
+                state: state.as_str(),
+                outcome: super::outcome_of(state).as_str(),
+                wait: (state == State::Pending).then(|| r.wait_ms()),
+                status: r.status,
+                kind: r.failure.map(|f| f.as_str()),
+                error: r.error.as_deref(),
+                address: r.address.as_deref(),
+                response: r.response.as_deref(),
+            }
+        }))
+    }
 }
