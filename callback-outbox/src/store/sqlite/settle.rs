@@ -49,7 +49,10 @@ UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 \
   RETURNING id, 'released' AS part;";
 
 /// Results: each attempt row first (its outcome `superseded` unless its claim is still
-/// current), then the messages whose claim is current.
+/// current), then the messages whose claim is current; then one row that names (by their
+/// place in the batch) the results that were not applied: their attempt row is `superseded`,
+/// or there is none. One row for the whole batch, not one per result: each row returned is
+/// copied out of SQLite and handed to the async side, value by value.
 const RECORD: &str = "\
 UPDATE callback_attempt SET ended_at = (?1 ->> '$.now'), \
     outcome = CASE WHEN r.current THEN r.outcome ELSE 'superseded' END, \
@@ -64,8 +67,7 @@ UPDATE callback_attempt SET ended_at = (?1 ->> '$.now'), \
                    AND m.claim_token = value ->> 'token' AND m.state = 'in-flight') AS current \
         FROM jsonb_each(?1, '$.records')) AS r \
   WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
-    AND callback_attempt.claim_token = r.token \
-  RETURNING message_id, number, outcome, 'recorded' AS part; \
+    AND callback_attempt.claim_token = r.token; \
 UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 SET state = r.state, \
     next_attempt_at = COALESCE(r.next, callback_message.next_attempt_at), \
     lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
@@ -76,7 +78,12 @@ UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 SET state
                value ->> 'error' AS error \
         FROM jsonb_each(?1, '$.records')) AS r \
   WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
-    AND callback_message.state = 'in-flight';";
+    AND callback_message.state = 'in-flight'; \
+SELECT (SELECT json_group_array(r.key) FROM jsonb_each(?1, '$.records') AS r \
+    WHERE NOT EXISTS (SELECT 1 FROM callback_attempt AS a \
+        WHERE a.message_id = r.value ->> 'id' AND a.number = r.value ->> 'number' \
+          AND a.claim_token = r.value ->> 'token' AND a.outcome <> 'superseded')), \
+  'recorded' AS part;";
 
 /// Leases that ran out: their open attempts interrupted, and a claim on the last attempt of a
 /// round makes its message dead (a message that kills its worker is not tried forever).
@@ -91,7 +98,8 @@ UPDATE callback_message INDEXED BY callback_message_lease \
   WHERE state = 'in-flight' AND lease_until <= (?1 ->> '$.now') AND attempts - schedule_base >= (?1 ->> '$.max_attempts');";
 
 /// The claim: the chosen messages' attempt rows (the kind from the message as it was), then
-/// the messages themselves, found again through their new attempt rows. Candidates: the due
+/// the messages themselves, found again through their new attempt rows, each with its
+/// attempt's kind. Candidates: the due
 /// pending messages in the order of their index and the expired claims, oldest due first, the
 /// first `wanted`; of those, each origin's first ones while it has room (`busy`: what is in
 /// flight by origin, `cap`: the room per origin), the first `limit`.
@@ -128,15 +136,15 @@ macro_rules! claim_sql {
                  WHERE (?1 ->> '$.cap') IS NULL \
                     OR nth + COALESCE((SELECT value FROM jsonb_each(?1, '$.busy') WHERE key = origin), 0) \
                        <= (?1 ->> '$.cap') \
-                 ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.limit')) \
-             RETURNING message_id, kind, 'opened' AS part; \
+                 ORDER BY next_attempt_at, id LIMIT (?1 ->> '$.limit')); \
              UPDATE callback_message SET state = 'in-flight', attempts = attempts + 1, \
                  claim_token = (?1 ->> '$.token'), claimed_by = (?1 ->> '$.worker'), lease_until = (?1 ->> '$.lease_until') \
                WHERE id IN (SELECT message_id FROM callback_attempt \
                    WHERE outcome = 'in-progress' AND lease_until = (?1 ->> '$.lease_until') AND claim_token = (?1 ->> '$.token')) \
                RETURNING ",
             message_columns!(),
-            ", 'claimed' AS part;"
+            ", (SELECT kind FROM callback_attempt AS a WHERE a.message_id = callback_message.id \
+                 AND a.number = callback_message.attempts) AS kind, 'claimed' AS part;"
         )
     };
 }
@@ -151,6 +159,9 @@ const CLOCK: &str = concat!(
     now!(),
     " AS now)"
 );
+
+/// The column of a claimed row that holds its attempt's kind (after the message's columns).
+const KIND: usize = 23;
 
 /// Runs a worker's transaction's statements inside `tx` (a write transaction).
 pub(super) async fn settle_on(
@@ -212,66 +223,70 @@ pub(super) async fn settle_on(
         .filter(|row| part(row) == "released")
         .filter_map(|row| row.try_get::<String, _>(0).ok())
         .collect();
-    let mut outcomes: Vec<(String, u32, String)> = Vec::new();
-    let mut kinds: Vec<(String, String)> = Vec::new();
+    // The places in the batch of the results not applied (superseded).
+    let mut unapplied: Option<Vec<usize>> = None;
     let mut claimed = Vec::new();
     for row in &rows {
         match part(row).as_str() {
-            "recorded" => outcomes.push((
-                row.try_get(0).map_err(db(op))?,
-                u32::try_from(row.try_get::<i64, _>(1).map_err(db(op))?).unwrap_or(0),
-                row.try_get(2).map_err(db(op))?,
-            )),
-            "opened" => kinds.push((
-                row.try_get(0).map_err(db(op))?,
-                row.try_get(1).map_err(db(op))?,
-            )),
-            "claimed" => claimed.push(rows::message(row)?),
+            "recorded" => {
+                let places: String = row.try_get(0).map_err(db(op))?;
+                unapplied = Some(serde_json::from_str(&places).map_err(|e| {
+                    OutboxError::Corrupt(format!("the results not applied ({places}): {e}"))
+                })?);
+            }
+            "claimed" => {
+                let kind: Option<String> = row.try_get(KIND).map_err(db(op))?;
+                let message = rows::message(row)?;
+                let kind = kind.ok_or_else(|| {
+                    OutboxError::Corrupt(format!(
+                        "message {} was claimed without an attempt",
+                        message.message.id
+                    ))
+                })?;
+                claimed.push((message, AttemptKind::parse(&kind)));
+            }
             _ => {}
         }
     }
+    let unapplied = match unapplied {
+        Some(places) => places,
+        None if work.records.is_empty() => Vec::new(),
+        None => {
+            return Err(OutboxError::Corrupt(
+                "the batch did not say which results it applied".into(),
+            ));
+        }
+    };
     let recorded = work
         .records
         .iter()
         .zip(&nexts)
-        .map(|(record, next)| {
-            let applied = outcomes.iter().any(|(id, number, outcome)| {
-                *id == record.id && *number == record.number && outcome != "superseded"
-            });
-            if applied {
+        .enumerate()
+        .map(|(place, (record, next))| {
+            if unapplied.contains(&place) {
+                Recorded::Superseded
+            } else {
                 Recorded::Applied {
                     state: record.new_state(),
                     next_attempt_at: next.map(Timestamp::from_millis),
                 }
-            } else {
-                Recorded::Superseded
             }
         })
         .collect();
     let mut claimed: Vec<Claimed> = claimed
         .into_iter()
-        .map(|row| {
-            let kind = kinds
-                .iter()
-                .find(|(id, _)| *id == row.message.id)
-                .map(|(_, kind)| AttemptKind::parse(kind))
-                .ok_or_else(|| {
-                    OutboxError::Corrupt(format!(
-                        "message {} was claimed without an attempt",
-                        row.message.id
-                    ))
-                })?;
+        .map(|(row, kind)| {
             let number = row.message.attempts;
-            Ok(Claimed {
+            Claimed {
                 round_attempt: number.saturating_sub(row.schedule_base),
                 message: row.message,
                 token: token.clone(),
                 number,
                 kind,
                 lease_until: Timestamp::from_millis(lease_until.unwrap_or(now)),
-            })
+            }
         })
-        .collect::<Result<_, OutboxError>>()?;
+        .collect();
     // Oldest due first, as they were chosen.
     claimed.sort_by(|a, b| {
         (a.message.next_attempt_at, &a.message.id).cmp(&(b.message.next_attempt_at, &b.message.id))
