@@ -27,6 +27,11 @@ use crate::time::Timestamp;
 /// claim (0: none), `$16` how many candidates to read, `$17` the room per origin (or NULL),
 /// `$18`/`$19` what is in flight by origin, `$20` the origins without room, `$21` the new
 /// claim token, `$22` the worker, `$23` the lease in milliseconds, `$24` attempts per round.
+///
+/// The results' attempt rows learn which results were applied through `IN (SELECT … FROM
+/// applied)`, which PostgreSQL runs as one hashed subplan: joined to `applied` instead, they
+/// were planned as a nested loop (a CTE's size is estimated at one row) that scanned it again
+/// for every result (EXPLAIN ANALYZE, 71 results: 4.1 ms of 11.3 ms; 1.4 ms with the subplan).
 macro_rules! settle_sql {
     () => {
         concat!(
@@ -60,11 +65,14 @@ macro_rules! settle_sql {
                    AND m.state = 'in-flight' \
                  RETURNING m.id, r.number, m.state, m.next_attempt_at), \
              attempted AS (UPDATE callback_attempt AS a SET ended_at = (SELECT now FROM clock), \
-                     outcome = CASE WHEN p.id IS NULL THEN 'superseded' ELSE r.outcome END, \
+                     outcome = CASE WHEN (r.id, r.number) IN (SELECT id, number FROM applied) \
+                         THEN r.outcome ELSE 'superseded' END, \
                      status = r.status, error_kind = r.kind, error = r.error, \
                      address = r.address, response = r.response, \
-                     next_attempt_at = CASE WHEN p.state = 'pending' THEN p.next_attempt_at END \
-                 FROM rec AS r LEFT JOIN applied AS p ON p.id = r.id AND p.number = r.number \
+                     next_attempt_at = CASE WHEN r.state = 'pending' \
+                         AND (r.id, r.number) IN (SELECT id, number FROM applied) \
+                         THEN (SELECT now FROM clock) + r.wait END \
+                 FROM rec AS r \
                  WHERE a.message_id = r.id AND a.number = r.number AND a.claim_token = r.token), \
              taken_back AS (UPDATE callback_attempt SET outcome = 'interrupted', \
                      ended_at = (SELECT now FROM clock), \
