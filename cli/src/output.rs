@@ -6,7 +6,7 @@
 //! DEL and the C1 controls (U+0080–U+009F, which terminals may read as CSI and friends) are
 //! escaped as well (`\u009b`), which JSON allows and which leaves the value the same.
 
-use std::fmt::Display;
+use std::fmt::{Display, Write as _};
 use std::io::{self, IsTerminal as _, Write};
 
 use serde::Serialize;
@@ -18,6 +18,20 @@ use crate::error::CliError;
 pub(crate) fn line(text: impl Display) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
     writeln!(out, "{text}").map_err(write_error)
+}
+
+/// Prints lines of text (a document's diagnostics) in one write: stdout is line-buffered, and a
+/// write per line would be a system call per line (thousands over a large set of documents).
+pub(crate) fn lines<T: Display>(items: impl IntoIterator<Item = T>) -> Result<(), CliError> {
+    let mut text = String::new();
+    for item in items {
+        // Writing into a String cannot fail.
+        let _ = writeln!(text, "{item}");
+    }
+    if text.is_empty() {
+        return Ok(());
+    }
+    write_all(text.as_bytes())
 }
 
 /// Prints a result that is data given back as it is (`eval`'s string values, `parse`'s
