@@ -107,6 +107,84 @@ where
     })
 }
 
+/// A claimed message as SQLite's claim returns it: its columns (but the body) as one JSON
+/// object, with its attempt's kind (`kind`) and its schedule base (`schedule_base`). One value
+/// per row instead of two dozen: each value of a row is copied out of SQLite, handed over and
+/// read on its own (callgrind: about 40k instructions per claimed message for 25 columns).
+#[cfg(feature = "sqlite")]
+#[derive(serde::Deserialize)]
+struct ClaimedJson {
+    id: String,
+    state: String,
+    attempts: i64,
+    operation: String,
+    callback: String,
+    expression: String,
+    method: String,
+    url: String,
+    origin: String,
+    headers: String,
+    dedupe_key: Option<String>,
+    secret_ref: Option<String>,
+    next_attempt_at: i64,
+    lease_until: Option<i64>,
+    claimed_by: Option<String>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    replays: i64,
+    created_at: i64,
+    finished_at: Option<i64>,
+    schedule_base: i64,
+    kind: Option<String>,
+}
+
+/// A claimed message from SQLite's claim (see `ClaimedJson`) and its body, with its attempt's
+/// kind (`None`: the claim opened no attempt row for it).
+#[cfg(feature = "sqlite")]
+pub(crate) fn claimed_json(
+    text: &str,
+    body: Vec<u8>,
+) -> Result<(MessageRow, Option<String>), OutboxError> {
+    let row: ClaimedJson = serde_json::from_str(text)
+        .map_err(|e| OutboxError::Corrupt(format!("a claimed message cannot be read: {e}")))?;
+    let state: State = row
+        .state
+        .parse()
+        .map_err(|e: crate::message::UnknownState| OutboxError::Corrupt(e.to_string()))?;
+    let headers: Vec<(String, String)> = serde_json::from_str(&row.headers)
+        .map_err(|e| OutboxError::Corrupt(format!("headers are not a JSON list of pairs: {e}")))?;
+    let message = Message {
+        id: row.id,
+        state,
+        attempts: count(row.attempts),
+        operation: row.operation,
+        callback: row.callback,
+        expression: row.expression,
+        method: row.method,
+        url: row.url,
+        origin: row.origin,
+        headers,
+        body: body.into(),
+        dedupe_key: row.dedupe_key,
+        secret_ref: row.secret_ref,
+        next_attempt_at: Timestamp::from_millis(row.next_attempt_at),
+        lease_until: row.lease_until.map(Timestamp::from_millis),
+        claimed_by: row.claimed_by,
+        last_status: status(row.last_status),
+        last_error: row.last_error,
+        replays: count(row.replays),
+        created_at: Timestamp::from_millis(row.created_at),
+        finished_at: row.finished_at.map(Timestamp::from_millis),
+    };
+    Ok((
+        MessageRow {
+            message,
+            schedule_base: count(row.schedule_base),
+        },
+        row.kind,
+    ))
+}
+
 /// The headers of a new message as stored: a JSON list of pairs.
 pub(crate) fn headers_json(headers: &[(String, String)]) -> String {
     serde_json::to_string(headers).unwrap_or_else(|_| "[]".to_owned())

@@ -98,8 +98,8 @@ UPDATE callback_message INDEXED BY callback_message_lease \
   WHERE state = 'in-flight' AND lease_until <= (?1 ->> '$.now') AND attempts - schedule_base >= (?1 ->> '$.max_attempts');";
 
 /// The claim: the chosen messages' attempt rows (the kind from the message as it was), then
-/// the messages themselves, found again through their new attempt rows, each with its
-/// attempt's kind. Candidates: the due
+/// the messages themselves, found again through their new attempt rows, each as one JSON
+/// object (with its attempt's kind) and its body (`rows::claimed_json`). Candidates: the due
 /// pending messages in the order of their index and the expired claims, oldest due first, the
 /// first `wanted`; of those, each origin's first ones while it has room (`busy`: what is in
 /// flight by origin, `cap`: the room per origin), the first `limit`.
@@ -141,10 +141,18 @@ macro_rules! claim_sql {
                  claim_token = (?1 ->> '$.token'), claimed_by = (?1 ->> '$.worker'), lease_until = (?1 ->> '$.lease_until') \
                WHERE id IN (SELECT message_id FROM callback_attempt \
                    WHERE outcome = 'in-progress' AND lease_until = (?1 ->> '$.lease_until') AND claim_token = (?1 ->> '$.token')) \
-               RETURNING ",
-            message_columns!(),
-            ", (SELECT kind FROM callback_attempt AS a WHERE a.message_id = callback_message.id \
-                 AND a.number = callback_message.attempts) AS kind, 'claimed' AS part;"
+               RETURNING json_object('id', id, 'state', state, 'attempts', attempts, \
+                   'operation', operation, 'callback', callback, 'expression', expression, \
+                   'method', method, 'url', url, 'origin', origin, 'headers', headers, \
+                   'dedupe_key', dedupe_key, 'secret_ref', secret_ref, \
+                   'next_attempt_at', next_attempt_at, 'lease_until', lease_until, \
+                   'claimed_by', claimed_by, 'last_status', last_status, \
+                   'last_error', last_error, 'replays', replays, 'created_at', created_at, \
+                   'finished_at', finished_at, 'schedule_base', schedule_base, \
+                   'kind', (SELECT kind FROM callback_attempt AS a \
+                       WHERE a.message_id = callback_message.id \
+                         AND a.number = callback_message.attempts)), \
+                 body, 'claimed' AS part;"
         )
     };
 }
@@ -159,9 +167,6 @@ const CLOCK: &str = concat!(
     now!(),
     " AS now)"
 );
-
-/// The column of a claimed row that holds its attempt's kind (after the message's columns).
-const KIND: usize = 23;
 
 /// Runs a worker's transaction's statements inside `tx` (a write transaction).
 pub(super) async fn settle_on(
@@ -235,8 +240,9 @@ pub(super) async fn settle_on(
                 })?);
             }
             "claimed" => {
-                let kind: Option<String> = row.try_get(KIND).map_err(db(op))?;
-                let message = rows::message(row)?;
+                let text: String = row.try_get(0).map_err(db(op))?;
+                let body: Vec<u8> = row.try_get(1).map_err(db(op))?;
+                let (message, kind) = rows::claimed_json(&text, body)?;
                 let kind = kind.ok_or_else(|| {
                     OutboxError::Corrupt(format!(
                         "message {} was claimed without an attempt",
