@@ -103,10 +103,7 @@ UPDATE callback_message INDEXED BY callback_message_lease \
 /// pending messages in the order of their index and the expired claims, oldest due first, the
 /// first `wanted`; of those, each origin's first ones while it has room (`busy`: what is in
 /// flight by origin, `cap`: the room per origin), the first `limit`.
-macro_rules! claim_sql {
-    () => {
-        concat!(
-            "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
+const CLAIM: &str = "INSERT INTO callback_attempt (message_id, number, kind, claim_token, claimed_by, \
                  started_at, lease_until, outcome) \
              SELECT id, attempts + 1, \
                  CASE WHEN state = 'in-flight' THEN 'reclaimed' \
@@ -152,10 +149,7 @@ macro_rules! claim_sql {
                    'kind', (SELECT kind FROM callback_attempt AS a \
                        WHERE a.message_id = callback_message.id \
                          AND a.number = callback_message.attempts)), \
-                 body, 'claimed' AS part;"
-        )
-    };
-}
+                 body, 'claimed' AS part;";
 
 /// The clock, whether any lease has run out (then the claim takes those back), and the batch's
 /// values as JSONB with the clock (`now`) and the new claims' lease (`lease_until`) added.
@@ -209,7 +203,7 @@ pub(super) async fn settle_on(
         if expired {
             sql.push_str(TAKE_BACK);
         }
-        sql.push_str(claim_sql!());
+        sql.push_str(CLAIM);
     }
     if sql.is_empty() {
         return Ok(Settled::default());
