@@ -52,19 +52,20 @@ UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 \
 /// current), then the messages whose claim is current; then one row that names (by their
 /// place in the batch) the results that were not applied: their attempt row is `superseded`,
 /// or there is none. One row for the whole batch, not one per result: each row returned is
-/// copied out of SQLite and handed to the async side, value by value.
+/// copied out of SQLite and handed to the async side, value by value. A result's fields are
+/// read by place (`value ->> 3`: see `Record`).
 const RECORD: &str = "\
 UPDATE callback_attempt SET ended_at = (?1 ->> '$.now'), \
     outcome = CASE WHEN r.current THEN r.outcome ELSE 'superseded' END, \
     status = r.status, error_kind = r.kind, error = r.error, address = r.address, \
     response = r.response, next_attempt_at = CASE WHEN r.current THEN r.next END \
-  FROM (SELECT value ->> 'id' AS id, value ->> 'number' AS number, value ->> 'token' AS token, \
-               value ->> 'outcome' AS outcome, value ->> 'status' AS status, \
-               value ->> 'kind' AS kind, value ->> 'error' AS error, \
-               value ->> 'address' AS address, value ->> 'response' AS response, \
-               (?1 ->> '$.now') + (value ->> 'wait') AS next, \
-               EXISTS (SELECT 1 FROM callback_message AS m WHERE m.id = value ->> 'id' \
-                   AND m.claim_token = value ->> 'token' AND m.state = 'in-flight') AS current \
+  FROM (SELECT value ->> 0 AS id, value ->> 2 AS number, value ->> 1 AS token, \
+               value ->> 4 AS outcome, value ->> 6 AS status, \
+               value ->> 7 AS kind, value ->> 8 AS error, \
+               value ->> 9 AS address, value ->> 10 AS response, \
+               (?1 ->> '$.now') + (value ->> 5) AS next, \
+               EXISTS (SELECT 1 FROM callback_message AS m WHERE m.id = value ->> 0 \
+                   AND m.claim_token = value ->> 1 AND m.state = 'in-flight') AS current \
         FROM jsonb_each(?1, '$.records')) AS r \
   WHERE callback_attempt.message_id = r.id AND callback_attempt.number = r.number \
     AND callback_attempt.claim_token = r.token; \
@@ -73,16 +74,16 @@ UPDATE callback_message INDEXED BY sqlite_autoindex_callback_message_1 SET state
     lease_until = NULL, claim_token = NULL, claimed_by = NULL, \
     last_status = r.status, last_error = r.error, \
     finished_at = CASE WHEN r.state = 'pending' THEN NULL ELSE (?1 ->> '$.now') END \
-  FROM (SELECT value ->> 'id' AS id, value ->> 'token' AS token, value ->> 'state' AS state, \
-               (?1 ->> '$.now') + (value ->> 'wait') AS next, value ->> 'status' AS status, \
-               value ->> 'error' AS error \
+  FROM (SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 3 AS state, \
+               (?1 ->> '$.now') + (value ->> 5) AS next, value ->> 6 AS status, \
+               value ->> 8 AS error \
         FROM jsonb_each(?1, '$.records')) AS r \
   WHERE callback_message.id = r.id AND callback_message.claim_token = r.token \
     AND callback_message.state = 'in-flight'; \
 SELECT (SELECT json_group_array(r.key) FROM jsonb_each(?1, '$.records') AS r \
     WHERE NOT EXISTS (SELECT 1 FROM callback_attempt AS a \
-        WHERE a.message_id = r.value ->> 'id' AND a.number = r.value ->> 'number' \
-          AND a.claim_token = r.value ->> 'token' AND a.outcome <> 'superseded')), \
+        WHERE a.message_id = r.value ->> 0 AND a.number = r.value ->> 2 \
+          AND a.claim_token = r.value ->> 1 AND a.outcome <> 'superseded')), \
   'recorded' AS part;";
 
 /// Leases that ran out: their open attempts interrupted, and a claim on the last attempt of a
@@ -331,41 +332,44 @@ impl Serialize for Releases<'_> {
     }
 }
 
-/// Results, each an object of the fields `RECORD` reads.
+/// Results, each an array of the fields `RECORD` reads, by place: `[id, token, number, state,
+/// outcome, wait, status, kind, error, address, response]`. `RECORD` reads each result a
+/// score of times; `->> 3` finds an array's element by skipping the ones before it, `->>
+/// 'state'` an object's by comparing the names before it.
 struct Records<'a>(&'a [AttemptRecord]);
 
 #[derive(Serialize)]
-struct Record<'a> {
-    id: &'a str,
-    token: &'a str,
-    number: u32,
-    state: &'static str,
-    outcome: &'static str,
-    wait: Option<i64>,
-    status: Option<u16>,
-    kind: Option<&'static str>,
-    error: Option<&'a str>,
-    address: Option<&'a str>,
-    response: Option<&'a str>,
-}
+struct Record<'a>(
+    &'a str,
+    &'a str,
+    u32,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    Option<u16>,
+    Option<&'static str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
 
 impl Serialize for Records<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().map(|r| {
             let state = r.new_state();
-            Record {
-                id: &r.id,
-                token: &r.token,
-                number: r.number,
-                state: state.as_str(),
-                outcome: super::outcome_of(state).as_str(),
-                wait: (state == State::Pending).then(|| r.wait_ms()),
-                status: r.status,
-                kind: r.failure.map(|f| f.as_str()),
-                error: r.error.as_deref(),
-                address: r.address.as_deref(),
-                response: r.response.as_deref(),
-            }
+            Record(
+                &r.id,
+                &r.token,
+                r.number,
+                state.as_str(),
+                super::outcome_of(state).as_str(),
+                (state == State::Pending).then(|| r.wait_ms()),
+                r.status,
+                r.failure.map(|f| f.as_str()),
+                r.error.as_deref(),
+                r.address.as_deref(),
+                r.response.as_deref(),
+            )
         }))
     }
 }
