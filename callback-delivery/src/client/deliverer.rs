@@ -15,7 +15,7 @@ use crate::request::DeliveryRequest;
 
 use super::connector::PinnedConnector;
 use super::lookup::{Resolve, SystemResolver};
-use super::tls::tls_config;
+use super::tls::shared_tls_config;
 
 /// The HTTP client: hyper's pooled client over the connector that connects to checked addresses
 /// only.
@@ -72,8 +72,8 @@ impl Deliverer {
     /// A deliverer with the system resolver. Builds the TLS configuration and the HTTP client;
     /// opens no connection (and needs no runtime yet).
     pub fn new(options: DeliveryOptions) -> Result<Self, BuildError> {
-        let tls = tls_config(options.extra_root_certificates()).map_err(BuildError)?;
-        let connector = PinnedConnector::new(Arc::new(tls), options.connect_timeout());
+        let tls = shared_tls_config(options.extra_root_certificates()).map_err(BuildError)?;
+        let connector = PinnedConnector::new(tls, options.connect_timeout());
         let http = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)

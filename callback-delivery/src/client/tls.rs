@@ -1,10 +1,36 @@
 //! The TLS configuration: the platform's verifier, with extra roots when given.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// How many configurations (distinct sets of extra roots) the process keeps; past it the kept
+/// ones are dropped and built again when asked for (a cache bound, never an error).
+const MAX_SHARED_CONFIGS: usize = 16;
+
+/// The configuration for `extra_roots`, built once per process for each distinct set: building
+/// one loads and parses the system's root certificates (about 39 million instructions here),
+/// and the outbox's worker builds a deliverer per signing secret. Roots added to the system
+/// while the process runs are trusted from the next process on. A failure is not kept.
+pub(super) fn shared_tls_config(
+    extra_roots: &[Vec<u8>],
+) -> Result<Arc<rustls::ClientConfig>, String> {
+    type Kept = Vec<(Vec<Vec<u8>>, Arc<rustls::ClientConfig>)>;
+    static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
+    // Held while building: two deliverers built at once load the roots once.
+    let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, config)) = kept.iter().find(|(roots, _)| roots == extra_roots) {
+        return Ok(config.clone());
+    }
+    let config = Arc::new(tls_config(extra_roots)?);
+    if kept.len() >= MAX_SHARED_CONFIGS {
+        kept.clear();
+    }
+    kept.push((extra_roots.to_vec(), config.clone()));
+    Ok(config)
+}
 
 /// The client's TLS configuration: HTTP/1.1 only, the platform's certificate verifier (with
 /// `extra_roots`, DER bytes or PEM text, trusted besides the system's).
-pub(super) fn tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, String> {
+fn tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig, String> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject as _;
     let mut roots: Vec<CertificateDer<'static>> = Vec::new();
@@ -32,4 +58,33 @@ pub(super) fn tls_config(extra_roots: &[Vec<u8>]) -> Result<rustls::ClientConfig
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is the test failing
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_configuration_per_set_of_extra_roots() {
+        let plain = shared_tls_config(&[]).unwrap();
+        assert!(Arc::ptr_eq(&plain, &shared_tls_config(&[]).unwrap()));
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let root = params
+            .self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap()
+            .der()
+            .to_vec();
+        let extra = shared_tls_config(std::slice::from_ref(&root)).unwrap();
+        assert!(!Arc::ptr_eq(&plain, &extra));
+        assert!(Arc::ptr_eq(&extra, &shared_tls_config(&[root]).unwrap()));
+    }
+
+    #[test]
+    fn a_bad_root_is_an_error_each_time() {
+        let bad = b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n".to_vec();
+        assert!(shared_tls_config(std::slice::from_ref(&bad)).is_err());
+        assert!(shared_tls_config(&[bad]).is_err());
+    }
 }
