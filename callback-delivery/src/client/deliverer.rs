@@ -69,8 +69,9 @@ impl fmt::Debug for Deliverer {
 }
 
 impl Deliverer {
-    /// A deliverer with the system resolver. Builds the TLS configuration and the HTTP client;
-    /// opens no connection (and needs no runtime yet).
+    /// A deliverer with the system resolver. Builds the HTTP client, with the TLS configuration
+    /// of its extra roots (built at the first deliverer of the process that has them, then
+    /// shared); opens no connection (and needs no runtime yet).
     pub fn new(options: DeliveryOptions) -> Result<Self, BuildError> {
         let tls = shared_tls_config(options.extra_root_certificates()).map_err(BuildError)?;
         let connector = PinnedConnector::new(tls, options.connect_timeout());
