@@ -258,13 +258,20 @@ pub(super) async fn settle_on(
             ));
         }
     };
+    // By place, so that a batch of n results is settled in O(n) however many were superseded.
+    let mut superseded = vec![false; work.records.len()];
+    for place in unapplied {
+        if let Some(flag) = superseded.get_mut(place) {
+            *flag = true;
+        }
+    }
     let recorded = work
         .records
         .iter()
         .zip(&nexts)
         .enumerate()
         .map(|(place, (record, next))| {
-            if unapplied.contains(&place) {
+            if superseded.get(place).copied().unwrap_or(false) {
                 Recorded::Superseded
             } else {
                 Recorded::Applied {
